@@ -1,0 +1,58 @@
+/*
+ * Errors sorted by who must act (one handler in cli.ts prints them all):
+ * - UserError: the user can fix it (bad manifest, no connection, not owner): message and next step.
+ * - DatabaseRefused: PostgreSQL said no: its code, detail and hint.
+ * - anything else is a bug: stack trace and a request for a report.
+ */
+
+/** One problem at one place in the manifest. */
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Manifest path, e.g. `tables.users.indexes.idx_x.columns[0]`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly problems: readonly Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class DatabaseRefused extends Error {
+  override readonly name = 'DatabaseRefused';
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly detail?: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Raised by Ctrl-C / SIGTERM handling once cleanup is done: exit 130. */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  constructor(message = 'Interrupted') {
+    super(message);
+  }
+}
+
+export function formatProblem(problem: Problem): string {
+  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  return problem.path ? `${where}  ${problem.path}  ${problem.message}` : `${where}  ${problem.message}`;
+}
+
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.path.localeCompare(b.path),
+  );
+}

@@ -1,0 +1,204 @@
+/*
+ * The domain model shared by every layer: the desired state read from the manifest and the live
+ * state read from the catalog. Pure types and tiny helpers only.
+ */
+
+/** Where something came from in the manifest, for error messages. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Manifest path, e.g. `tables.users.indexes.idx_x.columns[0]`. */
+  readonly path: string;
+}
+
+export type SortOrder = 'asc' | 'desc';
+export type NullsOrder = 'first' | 'last';
+
+interface IndexKeyPartBase {
+  readonly opclass?: string;
+  readonly collation?: string;
+  readonly order?: SortOrder;
+  readonly nulls?: NullsOrder;
+  readonly source: SourceRef;
+}
+
+/** A key column taken literally as an identifier (`UserId` means `"UserId"`). */
+export interface ColumnKeyPart extends IndexKeyPartBase {
+  readonly kind: 'column';
+  readonly column: string;
+}
+
+/** A key expression: an SQL fragment that passed the parser check. */
+export interface ExpressionKeyPart extends IndexKeyPartBase {
+  readonly kind: 'expression';
+  readonly expression: string;
+}
+
+export type IndexKeyPart = ColumnKeyPart | ExpressionKeyPart;
+
+/** A query an index claims to serve, checked by `reconcile check`. */
+export interface DeclaredQuery {
+  readonly sql: string;
+  /** p95 budget in milliseconds, when given. */
+  readonly p95Ms?: number;
+  readonly source: SourceRef;
+}
+
+/** A storage parameter, kept as text in manifest order (PostgreSQL prints them verbatim). */
+export interface StorageParameter {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface DesiredIndex {
+  readonly name: string;
+  /** Schema of the index: always its table's schema. */
+  readonly schema: string;
+  readonly table: string;
+  readonly unique: boolean;
+  readonly method: string;
+  readonly columns: readonly IndexKeyPart[];
+  readonly include: readonly string[];
+  readonly where?: string;
+  readonly with: readonly StorageParameter[];
+  readonly nullsNotDistinct: boolean;
+  readonly tablespace?: string;
+  readonly comment?: string;
+  readonly queries: readonly DeclaredQuery[];
+  readonly source: SourceRef;
+}
+
+export interface DesiredTable {
+  readonly schema: string;
+  readonly name: string;
+  /** The key as written in the manifest (`users` or `app.users`). */
+  readonly key: string;
+  readonly prune: boolean;
+  readonly indexes: readonly DesiredIndex[];
+  readonly source: SourceRef;
+}
+
+export interface Settings {
+  readonly concurrency: number;
+  readonly lockTimeoutMs: number;
+  /** 0 means no limit. */
+  readonly buildLockTimeoutMs: number;
+  /** 0 means no limit. */
+  readonly statementTimeoutMs: number;
+  /** Bytes; undefined leaves the server's setting. */
+  readonly maintenanceWorkMemBytes?: number;
+  readonly maxParallelMaintenanceWorkers?: number;
+  readonly retries: number;
+  readonly analyzeAfterBuild: boolean;
+  readonly allowLockingDrops: boolean;
+}
+
+export interface Budgets {
+  readonly indexToTableRatio?: number;
+}
+
+export interface DesiredState {
+  readonly file: string;
+  readonly tables: readonly DesiredTable[];
+  readonly settings: Settings;
+  readonly budgets: Budgets;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  concurrency: 2,
+  lockTimeoutMs: 5_000,
+  buildLockTimeoutMs: 0,
+  statementTimeoutMs: 0,
+  retries: 3,
+  analyzeAfterBuild: true,
+  allowLockingDrops: false,
+};
+
+/** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+export type TableKind = 'table' | 'partitioned' | 'matview';
+
+export interface LiveColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface LiveTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: TableKind;
+  readonly owner: string;
+  /** Whether the current role may create indexes on it (owner, member of owner, or superuser). */
+  readonly ownedByCurrentRole: boolean;
+  readonly columns: readonly LiveColumn[];
+  /** From relpages × block size: needs no lock. */
+  readonly sizeBytes: number;
+  /** From reltuples; undefined when the table was never analyzed. */
+  readonly estimatedRows?: number;
+  /** Leaf and intermediate partitions of a partitioned table, in tree order. */
+  readonly partitions: readonly LivePartition[];
+}
+
+export interface LivePartition {
+  readonly schema: string;
+  readonly name: string;
+  /** The partitioned table (or intermediate partition) this one is attached to. */
+  readonly parentSchema: string;
+  readonly parentName: string;
+  readonly isLeaf: boolean;
+  readonly sizeBytes: number;
+}
+
+export type ConstraintType = 'p' | 'u' | 'x';
+
+export interface LiveIndex {
+  readonly schema: string;
+  readonly table: string;
+  readonly name: string;
+  /** `pg_get_indexdef`, with pinned session settings. */
+  readonly definition: string;
+  readonly method: string;
+  readonly valid: boolean;
+  readonly ready: boolean;
+  readonly unique: boolean;
+  readonly partitioned: boolean;
+  readonly constraint?: { readonly name: string; readonly type: ConstraintType };
+  readonly referencedByForeignKeys: readonly string[];
+  /** Set when this is a partition's child index attached to a partitioned index. */
+  readonly parentIndex?: string;
+  readonly extension?: string;
+  readonly replicaIdentity: boolean;
+  /** A build of this index (or on its table) running right now. */
+  readonly build?: { readonly pid: number; readonly phase: string };
+  readonly tablespace?: string;
+  readonly comment?: string;
+  readonly sizeBytes: number;
+  readonly scans: number;
+  readonly lastScan?: string;
+}
+
+export interface LiveState {
+  /** `server_version_num`, e.g. 180004. */
+  readonly serverVersionNum: number;
+  readonly serverVersion: string;
+  readonly currentRole: string;
+  readonly accessMethods: readonly string[];
+  /** Declared tables that exist, keyed by `tableKey(schema, name)`. */
+  readonly tables: ReadonlyMap<string, LiveTable>;
+  /** Every index on the declared tables that exist. */
+  readonly indexes: readonly LiveIndex[];
+}
+
+export function tableKey(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+export function indexKey(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
+export default defineConfig({
+  test: {
+    // .ci/run reads the JSON report to print its `N passed, N failed` line.
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
+    include: ['test/**/*.test.{ts,tsx}'],
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration files each get their own database; two workers keep a 2-core machine responsive.
+    maxWorkers: process.env.CI ? 2 : undefined,
+  },
+});
