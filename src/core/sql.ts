@@ -1,0 +1,142 @@
+/*
+ * SQL text builders: pure functions from the model to statements. Identifiers always go through
+ * quoteIdent; manifest fragments (`where`, `expression`) reach here only after the parser check.
+ */
+import { byteLength, MAX_IDENTIFIER_BYTES, type DesiredIndex, type IndexKeyPart } from './model.js';
+
+// Keywords that quote_ident() quotes: reserved, and those that can be a function or type name.
+const QUOTED_KEYWORDS = new Set(
+  `all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation
+  column concurrently constraint create cross current_catalog current_date current_role current_schema current_time
+  current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign freeze
+  from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like limit
+  localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references
+  returning right select session_user similar some symmetric system_user table tablesample then to trailing true union
+  unique user using variadic verbose when where window with
+  between bigint bit boolean char character coalesce dec decimal exists extract float greatest grouping inout int
+  integer interval json json_array json_arrayagg json_exists json_object json_objectagg json_query json_scalar
+  json_serialize json_table json_value least merge_action national nchar none normalize nullif numeric out overlay
+  position precision real row setof smallint substring time timestamp treat trim values varchar xmlattributes
+  xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable`.split(/\s+/),
+);
+
+/** Quotes an identifier the way PostgreSQL's quote_ident does: only when it must. */
+export function quoteIdent(name: string): string {
+  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !QUOTED_KEYWORDS.has(name)) return name;
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function qualify(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+export function quoteLiteral(value: string): string {
+  return value.includes('\\') ? `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A possibly schema-qualified name such as an opclass or collation, written `schema.name` or `name`. */
+export function quoteQualifiedName(name: string): string {
+  return name
+    .split('.')
+    .map((part) => quoteIdent(part))
+    .join('.');
+}
+
+function renderKeyPart(part: IndexKeyPart): string {
+  let text = part.kind === 'column' ? quoteIdent(part.column) : `(${part.expression})`;
+  if (part.collation !== undefined) text += ` COLLATE ${quoteQualifiedName(part.collation)}`;
+  if (part.opclass !== undefined) text += ` ${quoteQualifiedName(part.opclass)}`;
+  if (part.order !== undefined) text += part.order === 'desc' ? ' DESC' : ' ASC';
+  if (part.nulls !== undefined) text += part.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST';
+  return text;
+}
+
+export interface CreateIndexOptions {
+  /** Build under this name instead of the declared one (replace's temporary name). */
+  readonly name?: string;
+  /** Already-quoted table reference; default the index's own table. */
+  readonly tableSql?: string;
+  readonly concurrently: boolean;
+  /** `ON ONLY`: a partitioned parent's index, invalid until its partitions are attached. */
+  readonly only?: boolean;
+  /** Leave out TABLESPACE (canonicalising on a temporary copy). */
+  readonly omitTablespace?: boolean;
+}
+
+export function createIndexSql(index: DesiredIndex, options: CreateIndexOptions): string {
+  const parts = [`CREATE${index.unique ? ' UNIQUE' : ''} INDEX`];
+  if (options.concurrently) parts.push('CONCURRENTLY');
+  parts.push(quoteIdent(options.name ?? index.name), 'ON');
+  if (options.only) parts.push('ONLY');
+  parts.push(options.tableSql ?? qualify(index.schema, index.table));
+  parts.push('USING', quoteIdent(index.method), `(${index.columns.map(renderKeyPart).join(', ')})`);
+  if (index.include.length > 0) parts.push(`INCLUDE (${index.include.map(quoteIdent).join(', ')})`);
+  if (index.nullsNotDistinct) parts.push('NULLS NOT DISTINCT');
+  if (index.with.length > 0) {
+    parts.push(`WITH (${index.with.map((p) => `${quoteIdent(p.name)} = ${quoteLiteral(p.value)}`).join(', ')})`);
+  }
+  if (index.tablespace !== undefined && !options.omitTablespace) parts.push('TABLESPACE', quoteIdent(index.tablespace));
+  if (index.where !== undefined) parts.push('WHERE', `(${index.where})`);
+  return parts.join(' ');
+}
+
+export function dropIndexSql(schema: string, name: string, options: { concurrently: boolean }): string {
+  // IF EXISTS: a retried drop whose first attempt finished server-side must not fail.
+  return `DROP INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${qualify(schema, name)}`;
+}
+
+export function renameIndexSql(schema: string, from: string, to: string): string {
+  // ALTER INDEX takes SHARE UPDATE EXCLUSIVE on the index only; ALTER TABLE … RENAME would take ACCESS EXCLUSIVE.
+  return `ALTER INDEX ${qualify(schema, from)} RENAME TO ${quoteIdent(to)}`;
+}
+
+export function commentIndexSql(schema: string, name: string, comment: string | undefined): string {
+  return `COMMENT ON INDEX ${qualify(schema, name)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)}`;
+}
+
+export function analyzeSql(schema: string, table: string): string {
+  return `ANALYZE ${qualify(schema, table)}`;
+}
+
+export function attachPartitionSql(parentSchema: string, parentIndex: string, childSchema: string, childIndex: string): string {
+  return `ALTER INDEX ${qualify(parentSchema, parentIndex)} ATTACH PARTITION ${qualify(childSchema, childIndex)}`;
+}
+
+const DEFINITION_HEAD = /^CREATE (UNIQUE )?INDEX (?:"(?:[^"]|"")*"|[^\s"]+) ON /;
+
+/**
+ * A definition without its index name (`UNIQUE ON public.t USING btree (a)`), so that two indexes can
+ * be compared whatever they are called.
+ */
+export function definitionBody(definition: string): string {
+  const match = DEFINITION_HEAD.exec(definition);
+  if (!match) return definition;
+  return `${match[1] ?? ''}ON ${definition.slice(match[0].length)}`;
+}
+
+/** Suffixes of our own temporary names; the plan recognises (and cleans up) them. */
+export const TEMPORARY_SUFFIXES = { new: '_reconcile_new', old: '_reconcile_old' } as const;
+
+function truncateBytes(text: string, maxBytes: number): string {
+  let result = '';
+  for (const char of text) {
+    if (byteLength(result + char) > maxBytes) break;
+    result += char;
+  }
+  return result;
+}
+
+/** The name a replacement is built under, or the old index is parked under during the swap. */
+export function temporaryName(name: string, which: keyof typeof TEMPORARY_SUFFIXES): string {
+  const suffix = TEMPORARY_SUFFIXES[which];
+  return truncateBytes(name, MAX_IDENTIFIER_BYTES - byteLength(suffix)) + suffix;
+}
+
+export function isTemporaryName(name: string): boolean {
+  return name.endsWith(TEMPORARY_SUFFIXES.new) || name.endsWith(TEMPORARY_SUFFIXES.old);
+}
+
+/** `…_ccnew`, `…_ccold`, optionally with a digit: what a cancelled REINDEX CONCURRENTLY leaves. */
+export function isReindexLeftoverName(name: string): boolean {
+  return /_cc(new|old)\d*$/.test(name);
+}

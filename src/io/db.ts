@@ -1,0 +1,224 @@
+/*
+ * The only module that imports `pg`. Everything else talks to PostgreSQL through `Session`.
+ *
+ * Every session pins the settings that change how definitions print or what literals mean
+ * (search_path, TimeZone, DateStyle, IntervalStyle) at connection start-up, not with SET, so that
+ * canonicalising, reading and building all see the same rules, even behind a transaction pooler.
+ */
+import pg from 'pg';
+import { DatabaseRefused, UserError } from '../core/errors.js';
+
+export const APPLICATION_NAME = 'reconcile';
+
+const PINNED_SETTINGS: Readonly<Record<string, string>> = {
+  search_path: 'pg_catalog',
+  TimeZone: 'UTC',
+  DateStyle: 'ISO',
+  IntervalStyle: 'postgres',
+};
+
+export interface ConnectionTarget {
+  /** Passed to pg; may hold a password, never printed. */
+  readonly connectionString?: string;
+  /** What messages show: the URL with its password masked, or a summary of PG* variables. */
+  readonly display: string;
+  /** Secrets to scrub from anything we print. */
+  readonly secrets: readonly string[];
+}
+
+export interface ConnectionSources {
+  readonly databaseUrl?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL (a libpq key=value string): mask password=… pairs.
+    return url.replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
+  }
+}
+
+function urlPassword(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return /password\s*=\s*'?([^'\s]+)/i.exec(url)?.[1];
+  }
+}
+
+const PG_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'] as const;
+
+/** --database-url, else DATABASE_URL, else the PG* variables; none of them is an error. */
+export function resolveConnection(sources: ConnectionSources): ConnectionTarget {
+  const url = sources.databaseUrl ?? (sources.env.DATABASE_URL || undefined);
+  const envPassword = sources.env.PGPASSWORD;
+  const secrets = [envPassword].filter((s): s is string => Boolean(s));
+  if (url) {
+    const password = urlPassword(url);
+    return { connectionString: url, display: maskUrl(url), secrets: password ? [...secrets, password, encodeURIComponent(password)] : secrets };
+  }
+  const given = PG_VARIABLES.filter((name) => sources.env[name]);
+  if (given.length > 0) {
+    const env = sources.env;
+    const display = `postgres://${env.PGUSER ?? ''}${env.PGUSER ? '@' : ''}${env.PGHOST ?? env.PGHOSTADDR ?? 'localhost'}:${env.PGPORT ?? 5432}/${env.PGDATABASE ?? ''} (from ${given.join(', ')})`;
+    return { display, secrets };
+  }
+  throw new UserError(
+    'No database connection given.',
+    'Pass --database-url postgres://user@host:5432/db, set DATABASE_URL, or set the PGHOST/PGDATABASE/PGUSER variables. ' +
+      '--embedded runs against a throwaway embedded PostgreSQL.',
+  );
+}
+
+export function scrub(text: string, target: Pick<ConnectionTarget, 'secrets'>): string {
+  let result = text;
+  for (const secret of target.secrets) if (secret.length > 0) result = result.split(secret).join('***');
+  return result;
+}
+
+export interface QueryResult<R> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+export interface Session {
+  /** Backend pid of this connection. */
+  readonly pid: number;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Asks the server to cancel this session's running statement (from another connection). */
+  cancel(): Promise<void>;
+  end(): Promise<void>;
+  /** Fired when the connection dies unexpectedly. */
+  onError(listener: (error: Error) => void): void;
+}
+
+export interface SessionOptions {
+  /** Shown in pg_stat_activity; default `reconcile`. */
+  readonly applicationName?: string;
+}
+
+function startupOptions(): string {
+  // libpq `options` syntax: -c name=value, spaces in values escaped with a backslash.
+  return Object.entries(PINNED_SETTINGS)
+    .map(([name, value]) => `-c ${name}=${value.replace(/ /g, '\\ ')}`)
+    .join(' ');
+}
+
+interface PgErrorLike {
+  code?: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  errno?: number;
+  syscall?: string;
+  hostname?: string;
+}
+
+/** Turns a connection failure into one clear line, password masked. */
+export function connectionError(error: unknown, target: ConnectionTarget): UserError {
+  const e = error as PgErrorLike;
+  const where = target.display;
+  const message = scrub(e.message ?? String(error), target);
+  const line = ((): [string, string?] => {
+    switch (e.code) {
+      case 'ECONNREFUSED':
+        return [`Cannot connect to ${where}: connection refused.`, 'Is the server running and accepting TCP connections on that host and port?'];
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return [`Cannot connect to ${where}: unknown host ${e.hostname ?? ''}.`.replace(' .', '.'), 'Check the host name in the connection URL.'];
+      case 'ETIMEDOUT':
+        return [`Cannot connect to ${where}: timed out.`, 'Check the host, port and any firewall in between.'];
+      case '28P01':
+        return [`Cannot connect to ${where}: password authentication failed.`, 'Check the user name and password.'];
+      case '3D000':
+        return [`Cannot connect to ${where}: ${message}.`, 'Create the database first, or fix its name in the URL.'];
+      case '28000':
+        if (/no encryption|SSL off/i.test(message)) {
+          return [`Cannot connect to ${where}: the server requires TLS.`, 'Add ?sslmode=require to the connection URL.'];
+        }
+        return [`Cannot connect to ${where}: ${message}.`, 'The server refused this user from this host (pg_hba.conf).'];
+      default:
+        if (/does not support SSL/i.test(message)) {
+          return [`Cannot connect to ${where}: the server does not support TLS.`, 'Remove sslmode from the connection URL or set sslmode=disable.'];
+        }
+        return [`Cannot connect to ${where}: ${message}.`];
+    }
+  })();
+  return new UserError(line[0], line[1]);
+}
+
+/** Turns an error PostgreSQL raised into our DatabaseRefused, scrubbed of secrets. */
+export function refusal(error: unknown, target?: Pick<ConnectionTarget, 'secrets'>): DatabaseRefused | Error {
+  const e = error as PgErrorLike;
+  if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+    const clean = (s: string | undefined): string | undefined => (s && target ? scrub(s, target) : s);
+    return new DatabaseRefused(clean(e.message) ?? '', e.code, clean(e.detail), clean(e.hint));
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export async function connect(target: ConnectionTarget, options: SessionOptions = {}): Promise<Session> {
+  const config: pg.ClientConfig = {
+    application_name: options.applicationName ?? APPLICATION_NAME,
+    options: startupOptions(),
+    // bigint (int8) and numeric stay strings; we convert where we read them.
+  };
+  if (target.connectionString) config.connectionString = target.connectionString;
+  const client = new pg.Client(config);
+  const listeners: ((error: Error) => void)[] = [];
+  // An idle client whose server goes away emits 'error'; without a listener it would crash the process.
+  client.on('error', (error) => listeners.forEach((listener) => listener(error)));
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionError(error, target);
+  }
+  const pidResult = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const pid = pidResult.rows[0]!.pid;
+  return {
+    pid,
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      try {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        throw refusal(error, target);
+      }
+    },
+    async cancel() {
+      const other = new pg.Client(config);
+      other.on('error', () => undefined);
+      try {
+        await other.connect();
+        await other.query('SELECT pg_cancel_backend($1)', [pid]);
+      } finally {
+        await other.end().catch(() => undefined);
+      }
+    },
+    async end() {
+      await client.end().catch(() => undefined);
+    },
+    onError(listener) {
+      listeners.push(listener);
+    },
+  };
+}
+
+export async function withSession<T>(
+  target: ConnectionTarget,
+  work: (session: Session) => Promise<T>,
+  options?: SessionOptions,
+): Promise<T> {
+  const session = await connect(target, options);
+  try {
+    return await work(session);
+  } finally {
+    await session.end();
+  }
+}
