@@ -1,0 +1,433 @@
+/*
+ * The plan: a pure function from (desired state, live state, canonical forms) to ordered actions,
+ * implementing the action table of the specification. No I/O: every input is data.
+ */
+import {
+  assertNever,
+  type Action,
+  type BuildCost,
+  type DropAction,
+  type Step,
+  type TableRef,
+  type UnmanagedIndex,
+} from './actions.js';
+import type { Problem } from './errors.js';
+import {
+  indexKey,
+  tableKey,
+  type DesiredIndex,
+  type DesiredState,
+  type DesiredTable,
+  type LiveIndex,
+  type LiveState,
+  type LiveTable,
+  type SourceRef,
+} from './model.js';
+import {
+  analyzeSql,
+  commentIndexSql,
+  createIndexSql,
+  definitionBody,
+  dropIndexSql,
+  isReindexLeftoverName,
+  isTemporaryName,
+  temporaryName,
+  renameIndexSql,
+} from './sql.js';
+
+export type CanonicalForm = { readonly ok: true; readonly definition: string } | { readonly ok: false; readonly message: string };
+
+export interface CanonicalForms {
+  /** canon(desired), keyed by indexKey(schema, name). */
+  readonly desired: ReadonlyMap<string, CanonicalForm>;
+  /** canon(live) where re-feeding a live definition prints differently, keyed by indexKey. */
+  readonly live: ReadonlyMap<string, string>;
+}
+
+export interface PlanOptions {
+  /** Permit a prune that leaves a declared table with none of its indexes. */
+  readonly allowEmpty: boolean;
+  /** Permit plain DROP INDEX (partitioned indexes); default from settings. */
+  readonly allowLockingDrops: boolean;
+}
+
+export interface Plan {
+  readonly actions: readonly Action[];
+  readonly unmanaged: readonly UnmanagedIndex[];
+  /** Plan-time errors: when any, nothing may run. */
+  readonly problems: readonly Problem[];
+  readonly warnings: readonly string[];
+}
+
+function problemAt(source: SourceRef, message: string): Problem {
+  return { file: source.file, line: source.line, column: source.column, path: source.path, message };
+}
+
+function describeTable(table: TableRef): string {
+  return `${table.schema}.${table.name}`;
+}
+
+/** Why an index can never be dropped or declared, or undefined when it is ours to manage. */
+export function protectionReason(index: LiveIndex): string | undefined {
+  if (index.constraint) {
+    const kind = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' }[index.constraint.type];
+    return `it backs the ${kind} "${index.constraint.name}" (managed with ALTER TABLE, not indexes.yaml)`;
+  }
+  if (index.referencedByForeignKeys.length > 0) {
+    return `foreign keys rely on it (${index.referencedByForeignKeys.join(', ')})`;
+  }
+  if (index.replicaIdentity) return 'it is the replica identity of its table (logical replication needs it)';
+  if (index.parentIndex) return `it is a partition's child of the partitioned index ${index.parentIndex}`;
+  if (index.extension) return `it belongs to the extension "${index.extension}"`;
+  return undefined;
+}
+
+function hasExpression(index: DesiredIndex): boolean {
+  return index.columns.some((part) => part.kind === 'expression');
+}
+
+function sameDefinition(canonical: string, live: LiveIndex, canonicalLive: ReadonlyMap<string, string>): boolean {
+  const wanted = definitionBody(canonical);
+  if (wanted === definitionBody(live.definition)) return true;
+  const refed = canonicalLive.get(indexKey(live.schema, live.name));
+  return refed !== undefined && wanted === definitionBody(refed);
+}
+
+function sameTablespace(desired: DesiredIndex, live: LiveIndex): boolean {
+  return (desired.tablespace ?? undefined) === (live.tablespace ?? undefined);
+}
+
+/** Steps that build a declared index under `name` and finish it (comment, statistics). */
+function buildSteps(index: DesiredIndex, live: LiveTable, name: string, analyzeAfterBuild: boolean): Step[] {
+  const ref = { schema: index.schema, name };
+  const steps: Step[] = [{ kind: 'build', sql: [createIndexSql(index, { name, concurrently: true })], creates: ref }];
+  if (analyzeAfterBuild && hasExpression(index)) {
+    // A new expression index has no statistics until its table is analyzed.
+    steps.push({ kind: 'analyze', sql: [analyzeSql(live.schema, live.name)] });
+  }
+  return steps;
+}
+
+function commentStep(index: DesiredIndex): Step[] {
+  return index.comment === undefined ? [] : [{ kind: 'comment', sql: [commentIndexSql(index.schema, index.name, index.comment)] }];
+}
+
+function dropStep(schema: string, name: string): Step {
+  return { kind: 'drop', sql: [dropIndexSql(schema, name, { concurrently: true })] };
+}
+
+function invalidReason(index: LiveIndex): string {
+  if (isTemporaryName(index.name)) return 'invalid: left by an interrupted replace';
+  if (isReindexLeftoverName(index.name)) return 'invalid: left by an interrupted REINDEX CONCURRENTLY';
+  return index.ready
+    ? 'invalid: left by a concurrent build that failed or was cancelled'
+    : 'invalid: left by a failed concurrent build';
+}
+
+function buildingReason(index: LiveIndex): string {
+  const build = index.build!;
+  return `being built right now by pid ${build.pid} (${build.phase}): left alone`;
+}
+
+interface TableContext {
+  readonly table: DesiredTable;
+  readonly live: LiveTable;
+  readonly ref: TableRef;
+  readonly cost: BuildCost;
+}
+
+export function computePlan(desired: DesiredState, live: LiveState, canonical: CanonicalForms, options: PlanOptions): Plan {
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  const actions: Action[] = [];
+  const unmanaged: UnmanagedIndex[] = [];
+  const settings = desired.settings;
+  const allowLockingDrops = options.allowLockingDrops || settings.allowLockingDrops;
+
+  if (live.serverVersionNum >= 140000 && live.serverVersionNum < 140004) {
+    warnings.push(
+      `PostgreSQL ${live.serverVersion} can corrupt indexes built with CREATE INDEX CONCURRENTLY (fixed in 14.4): upgrade before applying.`,
+    );
+  }
+
+  const indexesByTable = new Map<string, LiveIndex[]>();
+  for (const index of live.indexes) {
+    const key = tableKey(index.schema, index.table);
+    const list = indexesByTable.get(key) ?? [];
+    list.push(index);
+    indexesByTable.set(key, list);
+  }
+
+  for (const table of desired.tables) {
+    const liveTable = live.tables.get(tableKey(table.schema, table.name));
+    if (!liveTable) {
+      problems.push(problemAt(table.source, `table ${table.schema}.${table.name} does not exist`));
+      continue;
+    }
+    const tableProblems = checkTable(table, liveTable, live);
+    problems.push(...tableProblems);
+    if (tableProblems.length > 0) continue;
+
+    const context: TableContext = {
+      table,
+      live: liveTable,
+      ref: { schema: table.schema, name: table.name },
+      cost: { tableBytes: liveTable.sizeBytes, ...(liveTable.estimatedRows === undefined ? {} : { estimatedRows: liveTable.estimatedRows }) },
+    };
+    const result = planTable(context, indexesByTable.get(tableKey(table.schema, table.name)) ?? [], canonical, settings.analyzeAfterBuild);
+    problems.push(...result.problems);
+    unmanaged.push(...result.unmanaged);
+
+    const pruneDrops = result.drops.filter((drop) => drop.reason === PRUNE_REASON);
+    if (table.prune && table.indexes.length === 0 && pruneDrops.length > 0 && !options.allowEmpty) {
+      problems.push(
+        problemAt(
+          table.source,
+          `prune would drop all ${pruneDrops.length} index${pruneDrops.length === 1 ? '' : 'es'} of ${describeTable(context.ref)} because its entry declares none; declare them, turn prune off, or pass --allow-empty`,
+        ),
+      );
+    }
+    for (const drop of result.drops) {
+      if (drop.locking && !allowLockingDrops) {
+        problems.push(
+          problemAt(
+            table.source,
+            `dropping the partitioned index ${drop.index} takes an ACCESS EXCLUSIVE lock on ${describeTable(context.ref)} (PostgreSQL cannot drop it concurrently); pass --allow-locking-drops or set settings.allowLockingDrops`,
+          ),
+        );
+      }
+    }
+    actions.push(...result.skips, ...result.leftoverDrops, ...result.changes, ...result.drops);
+  }
+
+  return { actions: problems.length > 0 ? [] : actions, unmanaged, problems, warnings };
+}
+
+const PRUNE_REASON = 'not in indexes.yaml (prune is on)';
+
+function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState): Problem[] {
+  const problems: Problem[] = [];
+  const name = `${table.schema}.${table.name}`;
+  if (!liveTable.ownedByCurrentRole) {
+    problems.push(
+      problemAt(
+        table.source,
+        `role "${live.currentRole}" does not own table ${name} (owner: "${liveTable.owner}"); CREATE INDEX needs the owner or a member of its role`,
+      ),
+    );
+  }
+  if (liveTable.kind === 'partitioned') {
+    problems.push(problemAt(table.source, `${name} is a partitioned table; partitioned tables are not supported yet`));
+  }
+  const columns = new Set(liveTable.columns.map((c) => c.name));
+  const columnList = liveTable.columns.map((c) => c.name).join(', ');
+  for (const index of table.indexes) {
+    for (const part of index.columns) {
+      if (part.kind === 'column' && !columns.has(part.column)) {
+        problems.push(problemAt(part.source, `column "${part.column}" does not exist in ${name} (it has: ${columnList})`));
+      }
+    }
+    index.include.forEach((column, i) => {
+      if (!columns.has(column)) {
+        problems.push(
+          problemAt(
+            { ...index.source, path: `${index.source.path}.include[${i}]` },
+            `column "${column}" does not exist in ${name} (it has: ${columnList})`,
+          ),
+        );
+      }
+    });
+    if (!live.accessMethods.includes(index.method)) {
+      problems.push(
+        problemAt(
+          index.source,
+          `access method "${index.method}" does not exist in this database (it has: ${live.accessMethods.join(', ')}); is its extension installed?`,
+        ),
+      );
+    }
+    if (index.nullsNotDistinct && live.serverVersionNum < 150000) {
+      problems.push(problemAt(index.source, `nullsNotDistinct needs PostgreSQL 15 or later (the server is ${live.serverVersion})`));
+    }
+  }
+  return problems;
+}
+
+interface TablePlan {
+  readonly problems: Problem[];
+  readonly skips: Action[];
+  /** Invalid or temporary leftovers: dropped first, so their names are free. */
+  readonly leftoverDrops: Action[];
+  readonly changes: Action[];
+  /** Prune drops come last: the table is never less indexed than it ends up. */
+  readonly drops: DropAction[];
+  readonly unmanaged: UnmanagedIndex[];
+}
+
+function planTable(context: TableContext, liveIndexes: readonly LiveIndex[], canonical: CanonicalForms, analyzeAfterBuild: boolean): TablePlan {
+  const { table, ref, cost } = context;
+  const plan: TablePlan = { problems: [], skips: [], leftoverDrops: [], changes: [], drops: [], unmanaged: [] };
+  const onTable = liveIndexes.filter((index) => index.schema === table.schema && index.table === table.name);
+  const byName = new Map(onTable.map((index) => [index.name, index]));
+  const declaredNames = new Set(table.indexes.map((index) => index.name));
+  const claimed = new Set<string>();
+
+  const renameCandidates = onTable.filter(
+    (index) => !declaredNames.has(index.name) && index.valid && !isTemporaryName(index.name) && protectionReason(index) === undefined,
+  );
+
+  for (const index of table.indexes) {
+    const form = canonical.desired.get(indexKey(index.schema, index.name));
+    if (!form) {
+      plan.problems.push(problemAt(index.source, `no canonical form was computed for ${index.name} (this is a bug)`));
+      continue;
+    }
+    if (!form.ok) {
+      plan.problems.push(problemAt(index.source, form.message));
+      continue;
+    }
+    const existing = byName.get(index.name);
+    if (existing) {
+      const protectedBy = protectionReason(existing);
+      if (protectedBy) {
+        plan.problems.push(problemAt(index.source, `${index.name} cannot be declared: ${protectedBy}; remove it from indexes.yaml`));
+        continue;
+      }
+      if (!existing.valid && existing.build) {
+        plan.skips.push({ kind: 'skip', table: ref, index: index.name, reason: buildingReason(existing), steps: [], pid: existing.build.pid, phase: existing.build.phase });
+        continue;
+      }
+      if (!existing.valid) {
+        plan.changes.push({
+          kind: 'rebuild',
+          table: ref,
+          index: index.name,
+          reason: invalidReason(existing),
+          definition: form.definition,
+          cost,
+          steps: [dropStep(index.schema, index.name), ...buildSteps(index, context.live, index.name, analyzeAfterBuild), ...commentStep(index)],
+        });
+        continue;
+      }
+      if (sameDefinition(form.definition, existing, canonical.live) && sameTablespace(index, existing)) {
+        if ((index.comment ?? undefined) !== (existing.comment ?? undefined)) {
+          plan.changes.push(commentAction(ref, index, existing.comment));
+        }
+        continue;
+      }
+      const newName = temporaryName(index.name, 'new');
+      const oldName = temporaryName(index.name, 'old');
+      plan.changes.push({
+        kind: 'replace',
+        table: ref,
+        index: index.name,
+        reason: sameTablespace(index, existing) ? 'definition changed' : 'tablespace changed',
+        oldDefinition: existing.definition,
+        newDefinition: form.definition,
+        cost,
+        steps: [
+          ...buildSteps(index, context.live, newName, false),
+          { kind: 'swap', sql: [renameIndexSql(index.schema, index.name, oldName), renameIndexSql(index.schema, newName, index.name)] },
+          dropStep(index.schema, oldName),
+          ...commentStep(index),
+          ...(analyzeAfterBuild && hasExpression(index) ? [{ kind: 'analyze' as const, sql: [analyzeSql(ref.schema, ref.name)] }] : []),
+        ],
+      });
+      continue;
+    }
+    const twin = renameCandidates.find((candidate) => !claimed.has(candidate.name) && sameDefinition(form.definition, candidate, canonical.live) && sameTablespace(index, candidate));
+    if (twin) {
+      claimed.add(twin.name);
+      plan.changes.push({
+        kind: 'rename',
+        table: ref,
+        index: index.name,
+        from: twin.name,
+        reason: `an undeclared index ${twin.name} has the declared definition`,
+        definition: twin.definition,
+        steps: [
+          { kind: 'rename', sql: [renameIndexSql(index.schema, twin.name, index.name)] },
+          ...((index.comment ?? undefined) !== (twin.comment ?? undefined)
+            ? [{ kind: 'comment' as const, sql: [commentIndexSql(index.schema, index.name, index.comment)] }]
+            : []),
+        ],
+      });
+      continue;
+    }
+    plan.changes.push({
+      kind: 'create',
+      table: ref,
+      index: index.name,
+      reason: 'declared in indexes.yaml, missing from the database',
+      definition: form.definition,
+      cost,
+      steps: [...buildSteps(index, context.live, index.name, analyzeAfterBuild), ...commentStep(index)],
+    });
+  }
+
+  for (const index of onTable) {
+    if (declaredNames.has(index.name) || claimed.has(index.name)) continue;
+    if (protectionReason(index) !== undefined) continue;
+    if (!index.valid && index.build) {
+      plan.skips.push({ kind: 'skip', table: ref, index: index.name, reason: buildingReason(index), steps: [], pid: index.build.pid, phase: index.build.phase });
+      continue;
+    }
+    if (!index.valid || isTemporaryName(index.name)) {
+      plan.leftoverDrops.push(dropAction(ref, index, index.valid ? 'left by an interrupted replace' : invalidReason(index)));
+      continue;
+    }
+    if (table.prune) {
+      plan.drops.push(dropAction(ref, index, PRUNE_REASON));
+      continue;
+    }
+    plan.unmanaged.push({ table: ref, index: index.name, definition: index.definition });
+  }
+  return plan;
+}
+
+function dropAction(table: TableRef, index: LiveIndex, reason: string): DropAction {
+  const locking = index.partitioned;
+  return {
+    kind: 'drop',
+    table,
+    index: index.name,
+    reason,
+    definition: index.definition,
+    locking,
+    steps: [{ kind: locking ? 'drop-locking' : 'drop', sql: [dropIndexSql(index.schema, index.name, { concurrently: !locking })] }],
+  };
+}
+
+function commentAction(table: TableRef, index: DesiredIndex, from: string | undefined): Action {
+  return {
+    kind: 'comment',
+    table,
+    index: index.name,
+    reason: index.comment === undefined ? 'comment removed' : 'comment changed',
+    ...(from === undefined ? {} : { from }),
+    ...(index.comment === undefined ? {} : { to: index.comment }),
+    steps: [{ kind: 'comment', sql: [commentIndexSql(index.schema, index.name, index.comment)] }],
+  };
+}
+
+/** Every action kind, for exhaustive handling elsewhere. */
+export function describeAction(action: Action): string {
+  switch (action.kind) {
+    case 'create':
+      return `create ${action.index}`;
+    case 'replace':
+      return `replace ${action.index}`;
+    case 'rename':
+      return `rename ${action.from} to ${action.index}`;
+    case 'rebuild':
+      return `rebuild ${action.index}`;
+    case 'drop':
+      return `drop ${action.index}`;
+    case 'comment':
+      return `comment on ${action.index}`;
+    case 'skip':
+      return `skip ${action.index}`;
+    default:
+      return assertNever(action, 'action');
+  }
+}
+

@@ -1,0 +1,47 @@
+/*
+ * The plan as a pull-request comment: the summary and a table of actions in view, the SQL folded away,
+ * and a hidden marker line so a CI job can find and update its own comment.
+ */
+import { hasChanges, summarise } from '../core/actions.js';
+import type { Settings } from '../core/model.js';
+import type { PlanDocument } from '../core/plan-document.js';
+import { renderPlanSql } from './plan-sql.js';
+import { costText, summaryLine, SYMBOLS } from './plan-text.js';
+
+export function planMarker(manifestFile: string): string {
+  return `<!-- pg-index-reconciler plan: ${manifestFile.replace(/--/g, '- -')} -->`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderPlanMarkdown(plan: PlanDocument, settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>): string {
+  const summary = summaryLine(summarise(plan.actions), `\`${plan.manifest.file}\``, hasChanges(plan.actions));
+  const lines = [planMarker(plan.manifest.file), `### Index plan for \`${plan.manifest.file}\``, '', `**${summary}**`, ''];
+  for (const warning of plan.warnings) lines.push(`> **Warning:** ${warning}`, '');
+  if (plan.actions.length > 0) {
+    lines.push('| | table | index | what | why |', '|---|---|---|---|---|');
+    for (const action of plan.actions) {
+      const what =
+        action.kind === 'create' || action.kind === 'replace' || action.kind === 'rebuild'
+          ? `${action.kind} (${costText(action.cost)})`
+          : action.kind === 'rename'
+            ? `rename from \`${action.from}\``
+            : action.kind === 'drop' && action.locking
+              ? 'drop (locks the table)'
+              : action.kind;
+      lines.push(
+        `| \`${SYMBOLS[action.kind]}\` | \`${action.table.schema}.${action.table.name}\` | \`${cell(action.index)}\` | ${cell(what)} | ${cell(action.reason)} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (plan.unmanaged.length > 0) {
+    lines.push(`${plan.unmanaged.length} unmanaged index${plan.unmanaged.length === 1 ? '' : 'es'} kept (not in \`${plan.manifest.file}\`, prune is off).`, '');
+  }
+  if (plan.changes) {
+    lines.push('<details><summary>SQL</summary>', '', '```sql', renderPlanSql(plan, settings).trimEnd(), '```', '', '</details>', '');
+  }
+  return `${lines.join('\n')}`;
+}

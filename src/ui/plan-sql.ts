@@ -1,0 +1,50 @@
+/*
+ * The plan as a script `psql -v ON_ERROR_STOP=1 -f plan.sql` can run: statements outside transactions
+ * (CONCURRENTLY refuses to run in one), in plan order, each action named in a comment, with the same
+ * lock timeouts apply would use.
+ */
+import type { Step } from '../core/actions.js';
+import type { Settings } from '../core/model.js';
+import type { PlanDocument } from '../core/plan-document.js';
+import { describeAction } from '../core/plan.js';
+
+function timeoutLiteral(ms: number): string {
+  return `'${ms}ms'`;
+}
+
+function stepLines(step: Step, settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>, current: { lockTimeout?: number }): string[] {
+  const lines: string[] = [];
+  const wanted = step.kind === 'build' ? settings.buildLockTimeoutMs : settings.lockTimeoutMs;
+  if (current.lockTimeout !== wanted) {
+    lines.push(`SET lock_timeout = ${timeoutLiteral(wanted)};`);
+    current.lockTimeout = wanted;
+  }
+  if (step.sql.length > 1) {
+    lines.push('BEGIN;', ...step.sql.map((sql) => `${sql};`), 'COMMIT;');
+  } else {
+    lines.push(...step.sql.map((sql) => `${sql};`));
+  }
+  return lines;
+}
+
+export function renderPlanSql(plan: PlanDocument, settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>): string {
+  const lines = [
+    `-- Index plan for ${plan.manifest.file} (manifest sha256 ${plan.manifest.sha256.slice(0, 12)}), PostgreSQL ${plan.database.serverVersion}`,
+    '-- Run with: psql -v ON_ERROR_STOP=1 -f this-file.sql  (no --single-transaction: CONCURRENTLY cannot run in one)',
+  ];
+  if (!plan.changes) {
+    lines.push('-- No changes.');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('SET statement_timeout = 0;');
+  const current: { lockTimeout?: number } = {};
+  for (const action of plan.actions) {
+    if (action.kind === 'skip') {
+      lines.push('', `-- skip ${action.table.schema}.${action.index}: ${action.reason}`);
+      continue;
+    }
+    lines.push('', `-- ${describeAction(action)} on ${action.table.schema}.${action.table.name}: ${action.reason}`);
+    for (const step of action.steps) lines.push(...stepLines(step, settings, current));
+  }
+  return `${lines.join('\n')}\n`;
+}

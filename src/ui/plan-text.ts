@@ -1,0 +1,129 @@
+/* The plan as a reviewer reads it: Terraform's habits, one block per table. */
+import { diffLines } from 'diff';
+import { assertNever, hasChanges, summarise, type Action, type ActionKind, type BuildCost, type PlanSummary } from '../core/actions.js';
+import type { PlanDocument } from '../core/plan-document.js';
+import type { Palette } from './color.js';
+import { formatBytes, formatCount } from './units.js';
+
+export const SYMBOLS: Readonly<Record<ActionKind, string>> = {
+  create: '+',
+  replace: '~',
+  rename: '→',
+  rebuild: '!',
+  drop: '-',
+  comment: '#',
+  skip: '·',
+};
+
+const LEGEND: Readonly<Record<ActionKind, string>> = {
+  create: 'create',
+  replace: 'replace',
+  rename: 'rename',
+  rebuild: 'rebuild invalid',
+  drop: 'drop',
+  comment: 'comment',
+  skip: 'skip',
+};
+
+const LEGEND_ORDER: readonly ActionKind[] = ['create', 'replace', 'rename', 'rebuild', 'drop', 'comment', 'skip'];
+
+export function costText(cost: BuildCost): string {
+  const rows = cost.estimatedRows === undefined ? 'rows unknown: never analyzed' : `~${formatCount(cost.estimatedRows)} rows`;
+  return `builds over ${formatBytes(cost.tableBytes)}, ${rows}`;
+}
+
+/** Puts each clause of a definition on its own line, so that a line diff points at what changed. */
+export function definitionLines(definition: string): string {
+  return definition.replace(/ (USING|INCLUDE|NULLS NOT DISTINCT|WITH \(|WHERE) /g, (match) => `\n    ${match.trimStart()}`).replace(/ (NULLS NOT DISTINCT)$/, '\n    $1');
+}
+
+function definitionDiff(oldDefinition: string, newDefinition: string, colors: Palette): string[] {
+  const lines: string[] = [];
+  for (const part of diffLines(`${definitionLines(oldDefinition)}\n`, `${definitionLines(newDefinition)}\n`)) {
+    const prefix = part.added ? '+ ' : part.removed ? '- ' : '  ';
+    const paint = part.added ? colors.green : part.removed ? colors.red : colors.dim;
+    for (const line of part.value.replace(/\n$/, '').split('\n')) lines.push(`      ${paint(`${prefix}${line}`)}`);
+  }
+  return lines;
+}
+
+function actionLines(action: Action, colors: Palette): string[] {
+  const symbol = SYMBOLS[action.kind];
+  switch (action.kind) {
+    case 'create':
+      return [
+        `  ${colors.green(`${symbol} ${action.index}`)}  ${colors.dim(`(${costText(action.cost)})`)}`,
+        `      ${action.steps[0]?.sql[0] ?? action.definition}`,
+      ];
+    case 'replace':
+      return [
+        `  ${colors.yellow(`${symbol} ${action.index}`)}  ${colors.dim(`(${action.reason}; ${costText(action.cost)})`)}`,
+        ...definitionDiff(action.oldDefinition, action.newDefinition, colors),
+      ];
+    case 'rename':
+      return [`  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`(renamed from ${action.from}: ${action.reason})`)}`];
+    case 'rebuild':
+      return [
+        `  ${colors.magenta(`${symbol} ${action.index}`)}  ${colors.dim(`(${action.reason}; ${costText(action.cost)})`)}`,
+        `      ${action.definition}`,
+      ];
+    case 'drop':
+      return [
+        `  ${colors.red(`${symbol} ${action.index}`)}  ${colors.dim(`(${action.reason})`)}`,
+        ...(action.locking ? [`      ${colors.yellow('takes an ACCESS EXCLUSIVE lock on the table while it runs')}`] : []),
+      ];
+    case 'comment':
+      return [
+        `  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`comment: ${action.from === undefined ? 'none' : JSON.stringify(action.from)} → ${action.to === undefined ? 'none' : JSON.stringify(action.to)}`)}`,
+      ];
+    case 'skip':
+      return [`  ${colors.dim(`${symbol} ${action.index}  (${action.reason})`)}`];
+    default:
+      return assertNever(action, 'action');
+  }
+}
+
+export function summaryLine(summary: PlanSummary, manifestName: string, changes: boolean): string {
+  if (!changes) {
+    const skipped = summary.skip > 0 ? ` ${summary.skip} index${summary.skip === 1 ? ' is' : 'es are'} being built by another session and left alone.` : '';
+    return summary.skip > 0 ? `No changes to make now.${skipped}` : `No changes. The indexes match ${manifestName}.`;
+  }
+  const parts: string[] = [];
+  const phrase: [keyof PlanSummary, string][] = [
+    ['create', 'to create'],
+    ['replace', 'to replace'],
+    ['rename', 'to rename'],
+    ['rebuild', 'to rebuild'],
+    ['drop', 'to drop'],
+    ['comment', 'to comment'],
+    ['skip', 'skipped'],
+  ];
+  for (const [kind, words] of phrase) if (summary[kind] > 0) parts.push(`${summary[kind]} ${words}`);
+  return `Plan: ${parts.join(', ')}.`;
+}
+
+export function renderPlanText(plan: PlanDocument, colors: Palette): string {
+  const lines: string[] = [];
+  for (const warning of plan.warnings) lines.push(colors.yellow(`Warning: ${warning}`), '');
+  const kinds = new Set(plan.actions.map((action) => action.kind));
+  if (kinds.size > 0) {
+    lines.push(colors.dim(`Symbols: ${LEGEND_ORDER.filter((k) => kinds.has(k)).map((k) => `${SYMBOLS[k]} ${LEGEND[k]}`).join('  ')}`), '');
+  }
+  const tables = new Map<string, Action[]>();
+  for (const action of plan.actions) {
+    const key = `${action.table.schema}.${action.table.name}`;
+    tables.set(key, [...(tables.get(key) ?? []), action]);
+  }
+  for (const [table, actions] of tables) {
+    lines.push(colors.bold(table));
+    for (const action of actions) lines.push(...actionLines(action, colors));
+    lines.push('');
+  }
+  if (plan.unmanaged.length > 0) {
+    lines.push(colors.dim(`Unmanaged: ${plan.unmanaged.length} index${plan.unmanaged.length === 1 ? '' : 'es'} not in ${plan.manifest.file}, kept (prune is off):`));
+    for (const index of plan.unmanaged) lines.push(colors.dim(`  ${index.table.schema}.${index.table.name}  ${index.index}`));
+    lines.push('');
+  }
+  lines.push(colors.bold(summaryLine(summarise(plan.actions), plan.manifest.file, hasChanges(plan.actions))));
+  return `${lines.join('\n')}\n`;
+}
