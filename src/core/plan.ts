@@ -164,9 +164,9 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
       problems.push(problemAt(table.source, `table ${table.schema}.${table.name} does not exist`));
       continue;
     }
-    const tableProblems = checkTable(table, liveTable, live);
-    problems.push(...tableProblems);
-    if (tableProblems.length > 0) continue;
+    const checks = checkTable(table, liveTable, live);
+    problems.push(...checks.table, ...[...checks.indexes.values()].flat());
+    if (checks.table.length > 0) continue;
 
     const context: TableContext = {
       table,
@@ -174,7 +174,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
       ref: { schema: table.schema, name: table.name },
       cost: { tableBytes: liveTable.sizeBytes, ...(liveTable.estimatedRows === undefined ? {} : { estimatedRows: liveTable.estimatedRows }) },
     };
-    const result = planTable(context, indexesByTable.get(tableKey(table.schema, table.name)) ?? [], canonical, settings.analyzeAfterBuild);
+    const result = planTable(context, indexesByTable.get(tableKey(table.schema, table.name)) ?? [], canonical, settings.analyzeAfterBuild, checks.indexes);
     problems.push(...result.problems);
     unmanaged.push(...result.unmanaged);
 
@@ -205,11 +205,18 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
 
 const PRUNE_REASON = 'not in indexes.yaml (prune is on)';
 
-function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState): Problem[] {
-  const problems: Problem[] = [];
+interface TableChecks {
+  /** Problems with the table itself: nothing on it can be planned. */
+  readonly table: Problem[];
+  /** Problems of single indexes, by index name: those indexes are left out of the plan. */
+  readonly indexes: Map<string, Problem[]>;
+}
+
+function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState): TableChecks {
+  const checks: TableChecks = { table: [], indexes: new Map() };
   const name = `${table.schema}.${table.name}`;
   if (!liveTable.ownedByCurrentRole) {
-    problems.push(
+    checks.table.push(
       problemAt(
         table.source,
         `role "${live.currentRole}" does not own table ${name} (owner: "${liveTable.owner}"); CREATE INDEX needs the owner or a member of its role`,
@@ -217,11 +224,12 @@ function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState):
     );
   }
   if (liveTable.kind === 'partitioned') {
-    problems.push(problemAt(table.source, `${name} is a partitioned table; partitioned tables are not supported yet`));
+    checks.table.push(problemAt(table.source, `${name} is a partitioned table; partitioned tables are not supported yet`));
   }
   const columns = new Set(liveTable.columns.map((c) => c.name));
   const columnList = liveTable.columns.map((c) => c.name).join(', ');
   for (const index of table.indexes) {
+    const problems: Problem[] = [];
     for (const part of index.columns) {
       if (part.kind === 'column' && !columns.has(part.column)) {
         problems.push(problemAt(part.source, `column "${part.column}" does not exist in ${name} (it has: ${columnList})`));
@@ -248,8 +256,9 @@ function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState):
     if (index.nullsNotDistinct && live.serverVersionNum < 150000) {
       problems.push(problemAt(index.source, `nullsNotDistinct needs PostgreSQL 15 or later (the server is ${live.serverVersion})`));
     }
+    if (problems.length > 0) checks.indexes.set(index.name, problems);
   }
-  return problems;
+  return checks;
 }
 
 interface TablePlan {
@@ -263,7 +272,13 @@ interface TablePlan {
   readonly unmanaged: UnmanagedIndex[];
 }
 
-function planTable(context: TableContext, liveIndexes: readonly LiveIndex[], canonical: CanonicalForms, analyzeAfterBuild: boolean): TablePlan {
+function planTable(
+  context: TableContext,
+  liveIndexes: readonly LiveIndex[],
+  canonical: CanonicalForms,
+  analyzeAfterBuild: boolean,
+  failedChecks: ReadonlyMap<string, readonly Problem[]>,
+): TablePlan {
   const { table, ref, cost } = context;
   const plan: TablePlan = { problems: [], skips: [], leftoverDrops: [], changes: [], drops: [], unmanaged: [] };
   const onTable = liveIndexes.filter((index) => index.schema === table.schema && index.table === table.name);
@@ -276,6 +291,7 @@ function planTable(context: TableContext, liveIndexes: readonly LiveIndex[], can
   );
 
   for (const index of table.indexes) {
+    if (failedChecks.has(index.name)) continue;
     const form = canonical.desired.get(indexKey(index.schema, index.name));
     if (!form) {
       plan.problems.push(problemAt(index.source, `no canonical form was computed for ${index.name} (this is a bug)`));
