@@ -71,7 +71,7 @@ function describeTable(table: TableRef): string {
 export function protectionReason(index: LiveIndex): string | undefined {
   if (index.constraint) {
     const kind = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' }[index.constraint.type];
-    return `it backs the ${kind} "${index.constraint.name}" (managed with ALTER TABLE, not indexes.yaml)`;
+    return `it backs the ${kind} "${index.constraint.name}" (constraints are managed with ALTER TABLE)`;
   }
   if (index.referencedByForeignKeys.length > 0) {
     return `foreign keys rely on it (${index.referencedByForeignKeys.join(', ')})`;
@@ -129,7 +129,12 @@ function buildingReason(index: LiveIndex): string {
   return `being built right now by pid ${build.pid} (${build.phase}): left alone`;
 }
 
+function pruneReason(manifestName: string): string {
+  return `not in ${manifestName} (prune is on)`;
+}
+
 interface TableContext {
+  readonly manifestName: string;
   readonly table: DesiredTable;
   readonly live: LiveTable;
   readonly ref: TableRef;
@@ -169,6 +174,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
     if (checks.table.length > 0) continue;
 
     const context: TableContext = {
+      manifestName: desired.file.split(/[\\/]/).pop() ?? desired.file,
       table,
       live: liveTable,
       ref: { schema: table.schema, name: table.name },
@@ -178,7 +184,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
     problems.push(...result.problems);
     unmanaged.push(...result.unmanaged);
 
-    const pruneDrops = result.drops.filter((drop) => drop.reason === PRUNE_REASON);
+    const pruneDrops = result.drops.filter((drop) => drop.reason === pruneReason(context.manifestName));
     if (table.prune && table.indexes.length === 0 && pruneDrops.length > 0 && !options.allowEmpty) {
       problems.push(
         problemAt(
@@ -203,7 +209,6 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
   return { actions: problems.length > 0 ? [] : actions, unmanaged, problems, warnings };
 }
 
-const PRUNE_REASON = 'not in indexes.yaml (prune is on)';
 
 interface TableChecks {
   /** Problems with the table itself: nothing on it can be planned. */
@@ -305,7 +310,7 @@ function planTable(
     if (existing) {
       const protectedBy = protectionReason(existing);
       if (protectedBy) {
-        plan.problems.push(problemAt(index.source, `${index.name} cannot be declared: ${protectedBy}; remove it from indexes.yaml`));
+        plan.problems.push(problemAt(index.source, `${index.name} cannot be declared: ${protectedBy}; remove it from ${context.manifestName}`));
         continue;
       }
       if (!existing.valid && existing.build) {
@@ -358,7 +363,7 @@ function planTable(
         table: ref,
         index: index.name,
         from: twin.name,
-        reason: `an undeclared index ${twin.name} has the declared definition`,
+        reason: 'it has the declared definition',
         definition: twin.definition,
         steps: [
           { kind: 'rename', sql: [renameIndexSql(index.schema, twin.name, index.name)] },
@@ -373,7 +378,7 @@ function planTable(
       kind: 'create',
       table: ref,
       index: index.name,
-      reason: 'declared in indexes.yaml, missing from the database',
+      reason: `declared in ${context.manifestName}, missing from the database`,
       definition: form.definition,
       cost,
       steps: [...buildSteps(index, context.live, index.name, analyzeAfterBuild), ...commentStep(index)],
@@ -392,7 +397,7 @@ function planTable(
       continue;
     }
     if (table.prune) {
-      plan.drops.push(dropAction(ref, index, PRUNE_REASON));
+      plan.drops.push(dropAction(ref, index, pruneReason(context.manifestName)));
       continue;
     }
     plan.unmanaged.push({ table: ref, index: index.name, definition: index.definition });

@@ -2,8 +2,6 @@
  * Colour is decided once, here: --no-color and NO_COLOR turn it off, FORCE_COLOR turns it on,
  * otherwise it follows whether the stream is a terminal.
  */
-import { styleText } from 'node:util';
-
 export interface Palette {
   readonly enabled: boolean;
   green(text: string): string;
@@ -28,10 +26,11 @@ export function colorEnabled({ noColorFlag, env, isTTY }: ColorInputs): boolean 
   return isTTY && env.TERM !== 'dumb';
 }
 
-type Style = Parameters<typeof styleText>[0];
+// SGR codes written out: util.styleText checks the stream itself, and the decision is ours to make.
+const SGR = { green: [32, 39], red: [31, 39], yellow: [33, 39], cyan: [36, 39], magenta: [35, 39], dim: [2, 22], bold: [1, 22] } as const;
 
 export function palette(enabled: boolean): Palette {
-  const style = (format: Style) => (text: string) => (enabled ? styleText(format, text) : text);
+  const style = (name: keyof typeof SGR) => (text: string) => (enabled ? `\u001b[${SGR[name][0]}m${text}\u001b[${SGR[name][1]}m` : text);
   return {
     enabled,
     green: style('green'),

@@ -34,7 +34,7 @@ export function costText(cost: BuildCost): string {
 
 /** Puts each clause of a definition on its own line, so that a line diff points at what changed. */
 export function definitionLines(definition: string): string {
-  return definition.replace(/ (USING|INCLUDE|NULLS NOT DISTINCT|WITH \(|WHERE) /g, (match) => `\n    ${match.trimStart()}`).replace(/ (NULLS NOT DISTINCT)$/, '\n    $1');
+  return definition.replace(/ (?=USING |INCLUDE \(|NULLS NOT DISTINCT|WITH \(|WHERE )/g, '\n    ');
 }
 
 function definitionDiff(oldDefinition: string, newDefinition: string, colors: Palette): string[] {
@@ -52,24 +52,24 @@ function actionLines(action: Action, colors: Palette): string[] {
   switch (action.kind) {
     case 'create':
       return [
-        `  ${colors.green(`${symbol} ${action.index}`)}  ${colors.dim(`(${costText(action.cost)})`)}`,
+        `  ${colors.green(`${symbol} ${action.index}`)}  ${colors.dim(costText(action.cost))}`,
         `      ${action.steps[0]?.sql[0] ?? action.definition}`,
       ];
     case 'replace':
       return [
-        `  ${colors.yellow(`${symbol} ${action.index}`)}  ${colors.dim(`(${action.reason}; ${costText(action.cost)})`)}`,
+        `  ${colors.yellow(`${symbol} ${action.index}`)}  ${colors.dim(`${action.reason}; ${costText(action.cost)}`)}`,
         ...definitionDiff(action.oldDefinition, action.newDefinition, colors),
       ];
     case 'rename':
-      return [`  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`(renamed from ${action.from}: ${action.reason})`)}`];
+      return [`  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`renamed from ${action.from}: ${action.reason}`)}`];
     case 'rebuild':
       return [
-        `  ${colors.magenta(`${symbol} ${action.index}`)}  ${colors.dim(`(${action.reason}; ${costText(action.cost)})`)}`,
+        `  ${colors.magenta(`${symbol} ${action.index}`)}  ${colors.dim(`${action.reason}; ${costText(action.cost)}`)}`,
         `      ${action.definition}`,
       ];
     case 'drop':
       return [
-        `  ${colors.red(`${symbol} ${action.index}`)}  ${colors.dim(`(${action.reason})`)}`,
+        `  ${colors.red(`${symbol} ${action.index}`)}  ${colors.dim(action.reason)}`,
         ...(action.locking ? [`      ${colors.yellow('takes an ACCESS EXCLUSIVE lock on the table while it runs')}`] : []),
       ];
     case 'comment':
@@ -77,7 +77,7 @@ function actionLines(action: Action, colors: Palette): string[] {
         `  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`comment: ${action.from === undefined ? 'none' : JSON.stringify(action.from)} → ${action.to === undefined ? 'none' : JSON.stringify(action.to)}`)}`,
       ];
     case 'skip':
-      return [`  ${colors.dim(`${symbol} ${action.index}  (${action.reason})`)}`];
+      return [`  ${colors.dim(`${symbol} ${action.index}  ${action.reason}`)}`];
     default:
       return assertNever(action, 'action');
   }

@@ -157,7 +157,7 @@ describe('computePlan: the action table', () => {
         table: { schema: 'public', name: 'users' },
         index: 'idx_users_role',
         from: 'users_role_idx',
-        reason: 'an undeclared index users_role_idx has the declared definition',
+        reason: 'it has the declared definition',
         definition: 'CREATE INDEX users_role_idx ON public.users USING btree (role)',
         steps: [{ kind: 'rename', sql: ['ALTER INDEX public.users_role_idx RENAME TO idx_users_role'] }],
       },
@@ -307,7 +307,7 @@ describe('computePlan: the action table', () => {
         line: 10,
         column: 7,
         path: 'tables.users.indexes.users_pkey',
-        message: 'users_pkey cannot be declared: it backs the primary key "users_pkey" (managed with ALTER TABLE, not indexes.yaml); remove it from indexes.yaml',
+        message: 'users_pkey cannot be declared: it backs the primary key "users_pkey" (constraints are managed with ALTER TABLE); remove it from indexes.yaml',
       },
     ]);
   });

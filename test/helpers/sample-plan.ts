@@ -1,0 +1,50 @@
+/* A plan with one action of every kind, for renderer tests. */
+import { computePlan } from '../../src/core/plan.js';
+import { planDocument, type PlanDocument } from '../../src/core/plan-document.js';
+import { indexKey } from '../../src/core/model.js';
+import { column, desiredIndex, desiredState, desiredTable, expression, liveIndex, liveState, liveTable } from './model-builders.js';
+
+export function samplePlan(): PlanDocument {
+  const users = liveTable('users', ['id', 'email', 'role', 'refresh_token', 'last_login'], { sizeBytes: 42 * 1024 * 1024, estimatedRows: 1_234_567 });
+  const sessions = liveTable('sessions', ['id', 'user_id'], { sizeBytes: 8192, estimatedRows: undefined });
+  const desired = desiredState([
+    desiredTable(
+      'users',
+      [
+        desiredIndex('users', 'idx_users_email_lower', { unique: true, columns: [expression('lower(email)')], comment: 'Login lookup' }),
+        desiredIndex('users', 'idx_users_refresh', { columns: [column('refresh_token')], where: 'refresh_token IS NOT NULL' }),
+        desiredIndex('users', 'idx_users_role', { columns: [column('role')] }),
+        desiredIndex('users', 'idx_users_last_login', { columns: [column('last_login', { order: 'desc' })], comment: 'Activity' }),
+        desiredIndex('users', 'idx_users_id', { unique: true, columns: [column('id')] }),
+      ],
+      { prune: true },
+    ),
+    desiredTable('sessions', [desiredIndex('sessions', 'idx_sessions_user', { columns: [column('user_id')] })]),
+  ]);
+  const live = liveState(
+    [users, sessions],
+    [
+      liveIndex('users', 'idx_users_refresh', 'CREATE INDEX idx_users_refresh ON public.users USING btree (refresh_token)'),
+      liveIndex('users', 'users_role_idx', 'CREATE INDEX users_role_idx ON public.users USING btree (role)'),
+      liveIndex('users', 'idx_users_last_login', 'CREATE INDEX idx_users_last_login ON public.users USING btree (last_login DESC)', { comment: 'old' }),
+      liveIndex('users', 'idx_users_id', 'CREATE UNIQUE INDEX idx_users_id ON public.users USING btree (id)', { valid: false, ready: false }),
+      liveIndex('users', 'users_legacy', 'CREATE INDEX users_legacy ON public.users USING hash (email)'),
+      liveIndex('sessions', 'sessions_misc', 'CREATE INDEX sessions_misc ON public.sessions USING btree (id)'),
+      liveIndex('sessions', 'sessions_user_ccnew', 'CREATE INDEX sessions_user_ccnew ON public.sessions USING btree (user_id)', { valid: false, build: { pid: 777, phase: 'building index: scanning table' } }),
+    ],
+  );
+  const canonical = {
+    desired: new Map([
+      [indexKey('public', 'idx_users_email_lower'), { ok: true as const, definition: 'CREATE UNIQUE INDEX idx_users_email_lower ON public.users USING btree (lower(email))' }],
+      [indexKey('public', 'idx_users_refresh'), { ok: true as const, definition: 'CREATE INDEX idx_users_refresh ON public.users USING btree (refresh_token) WHERE (refresh_token IS NOT NULL)' }],
+      [indexKey('public', 'idx_users_role'), { ok: true as const, definition: 'CREATE INDEX idx_users_role ON public.users USING btree (role)' }],
+      [indexKey('public', 'idx_users_last_login'), { ok: true as const, definition: 'CREATE INDEX idx_users_last_login ON public.users USING btree (last_login DESC)' }],
+      [indexKey('public', 'idx_users_id'), { ok: true as const, definition: 'CREATE UNIQUE INDEX idx_users_id ON public.users USING btree (id)' }],
+      [indexKey('public', 'idx_sessions_user'), { ok: true as const, definition: 'CREATE INDEX idx_sessions_user ON public.sessions USING btree (user_id)' }],
+    ]),
+    live: new Map<string, string>(),
+  };
+  const plan = computePlan(desired, live, canonical, { allowEmpty: false, allowLockingDrops: false });
+  if (plan.problems.length > 0) throw new Error(JSON.stringify(plan.problems));
+  return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), now: new Date('2026-01-02T03:04:05Z') });
+}
