@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { buildFraction, describeWait, estimateEtaMs, isWaitPhase, phaseCounters, type ProgressRow } from '../../src/core/progress.js';
+
+function row(phase: string, extra: Partial<ProgressRow> = {}): ProgressRow {
+  return {
+    phase,
+    blocksTotal: 0,
+    blocksDone: 0,
+    tuplesTotal: 0,
+    tuplesDone: 0,
+    lockersTotal: 0,
+    lockersDone: 0,
+    currentLockerPid: 0,
+    partitionsTotal: 0,
+    partitionsDone: 0,
+    ...extra,
+  };
+}
+
+describe('fraction of the whole build', () => {
+  it.each<[string, Partial<ProgressRow>, number]>([
+    ['initializing', {}, 0],
+    ['waiting for writers before build', { lockersTotal: 2, lockersDone: 1 }, 0.01],
+    ['building index: scanning table', { blocksTotal: 100, blocksDone: 0 }, 0.02],
+    ['building index: scanning table', { blocksTotal: 100, blocksDone: 50 }, 0.245],
+    ['building index: sorting live tuples', { blocksTotal: 100, blocksDone: 100 }, 0.47],
+    ['building index: loading tuples in tree', { tuplesTotal: 1000, tuplesDone: 1000 }, 0.7],
+    ['building index', { blocksTotal: 200, blocksDone: 100 }, 0.36],
+    ['building index: loading tuples', { tuplesTotal: 10, tuplesDone: 5 }, 0.36],
+    ['waiting for writers before validation', { blocksTotal: 100, blocksDone: 3, lockersTotal: 0 }, 0.7],
+    ['index validation: scanning index', { blocksTotal: 10, blocksDone: 5 }, 0.75],
+    ['index validation: sorting tuples', {}, 0.79],
+    ['index validation: scanning table', { blocksTotal: 100, blocksDone: 100 }, 0.95],
+    ['waiting for old snapshots', { lockersTotal: 4, lockersDone: 2, blocksTotal: 100, blocksDone: 7 }, 0.97],
+  ])('%s %o → %f', (phase, extra, expected) => {
+    expect(buildFraction(row(phase, extra))).toBeCloseTo(expected, 6);
+  });
+
+  it('is undefined for a phase it does not know', () => {
+    expect(buildFraction(row('something new'))).toBeUndefined();
+  });
+
+  it('never passes 1 and copes with totals of 0', () => {
+    expect(buildFraction(row('index validation: scanning table', { blocksTotal: 10, blocksDone: 99 }))).toBe(0.95);
+    expect(buildFraction(row('building index: scanning table', { blocksTotal: 0, blocksDone: 5 }))).toBe(0.02);
+  });
+
+  it('spreads partitions', () => {
+    expect(buildFraction(row('building index: scanning table', { partitionsTotal: 4, partitionsDone: 2, blocksTotal: 1, blocksDone: 0 }))).toBeCloseTo(
+      2.02 / 4,
+    );
+  });
+
+  it('is monotonic through the phases of a build in order', () => {
+    const phases = [
+      'initializing',
+      'waiting for writers before build',
+      'building index: scanning table',
+      'building index: sorting live tuples',
+      'building index: sorting dead tuples',
+      'building index: loading tuples in tree',
+      'waiting for writers before validation',
+      'index validation: scanning index',
+      'index validation: sorting tuples',
+      'index validation: scanning table',
+      'waiting for old snapshots',
+    ];
+    const fractions = phases.map((phase) => buildFraction(row(phase))!);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+  });
+});
+
+describe('counters shown for a phase', () => {
+  it('leaves stale counters out of wait phases', () => {
+    expect(phaseCounters(row('waiting for old snapshots', { blocksTotal: 10, blocksDone: 10, tuplesTotal: 5, tuplesDone: 5 }))).toEqual({});
+  });
+  it('shows blocks while scanning and tuples while loading', () => {
+    expect(phaseCounters(row('building index: scanning table', { blocksTotal: 10, blocksDone: 3, tuplesTotal: 9 }))).toEqual({ blocksDone: 3, blocksTotal: 10 });
+    expect(phaseCounters(row('building index: loading tuples in tree', { blocksTotal: 10, blocksDone: 10, tuplesTotal: 9, tuplesDone: 2 }))).toEqual({
+      tuplesDone: 2,
+      tuplesTotal: 9,
+    });
+  });
+  it('knows wait phases', () => {
+    expect(isWaitPhase('waiting for old snapshots')).toBe(true);
+    expect(isWaitPhase('building index')).toBe(false);
+  });
+});
+
+describe('what a backend waits for', () => {
+  const table = 'public.users';
+  it('names the build wait phases', () => {
+    expect(describeWait({ table, phase: 'waiting for old snapshots', waitEventType: 'Lock', waitEvent: 'virtualxid' })).toBe(
+      'old snapshots (transactions older than the build)',
+    );
+    expect(describeWait({ table, phase: 'waiting for writers before build', currentLockerPid: 12 })).toBe(
+      'writers on public.users to finish (before the build)',
+    );
+  });
+  it('is not waiting in a wait phase with nobody to wait for', () => {
+    expect(describeWait({ table, phase: 'waiting for old snapshots', waitEventType: null, currentLockerPid: 0 })).toBeUndefined();
+  });
+  it('is not waiting when the backend is working or doing I/O', () => {
+    expect(describeWait({ table, phase: 'building index: scanning table', waitEventType: 'IO', waitEvent: 'DataFileRead' })).toBeUndefined();
+    expect(describeWait({ table, waitEventType: null })).toBeUndefined();
+  });
+  it('names a relation lock and its mode', () => {
+    expect(describeWait({ table, waitEventType: 'Lock', waitEvent: 'relation', lock: { type: 'relation', relation: 'public.users_pkey', mode: 'ShareUpdateExclusiveLock' } })).toBe(
+      'lock on public.users_pkey (ShareUpdateExclusiveLock)',
+    );
+    expect(describeWait({ table, waitEventType: 'Lock', waitEvent: 'relation' })).toBe('lock on public.users');
+  });
+  it('names a concurrent drop waiting for transactions', () => {
+    expect(describeWait({ table, waitEventType: 'Lock', waitEvent: 'virtualxid', lock: { type: 'virtualxid' } })).toBe(
+      'transactions using public.users to finish',
+    );
+  });
+});
+
+describe('time left', () => {
+  it('waits for enough movement before guessing', () => {
+    expect(estimateEtaMs({ at: 0, fraction: 0 }, { at: 1_000, fraction: 0.5 })).toBeUndefined();
+    expect(estimateEtaMs({ at: 0, fraction: 0 }, { at: 10_000, fraction: 0.01 })).toBeUndefined();
+    expect(estimateEtaMs({ at: 0, fraction: 0.5 }, { at: 10_000, fraction: 1 })).toBeUndefined();
+  });
+  it('extrapolates the average rate', () => {
+    expect(estimateEtaMs({ at: 1_000, fraction: 0.1 }, { at: 5_000, fraction: 0.3 })).toBe(14_000);
+  });
+});
