@@ -1,0 +1,384 @@
+/*
+ * The gate between the manifest and the database for SQL text: `where` and `expression` fragments must
+ * be exactly one SQL expression, and `queries[].sql` exactly one read-only SELECT, as PostgreSQL's own
+ * parser (libpg-query, WASM) sees them. Nothing else from the manifest reaches the database except as
+ * a quoted identifier, so this check is what stops `true); DROP TABLE users; --`.
+ *
+ * The fragment is parsed as `SELECT <fragment>` (not wrapped in parentheses, which a fragment could
+ * close) and the result must be one SelectStmt with exactly one target and nothing else: a fragment
+ * that closes, continues or unions the statement shows up as a second statement, a FROM/WHERE/…
+ * clause, a set operation, or a syntax error.
+ */
+import { hasSqlDetails, loadModule, parseSync, scanSync } from 'libpg-query';
+
+export type FragmentKind = 'expression' | 'where';
+
+/** Why a piece of SQL was refused; `offset` is a UTF-16 index into the text that was checked. */
+export interface SqlIssue {
+  readonly message: string;
+  readonly offset: number;
+}
+
+export interface QueryCheck {
+  readonly issue?: SqlIssue;
+  /** The statement without a trailing `;` (and what follows it), when accepted. */
+  readonly sql?: string;
+}
+
+let loaded = false;
+
+/** Loads the parser's WASM module; the checks below are synchronous and need it done first. */
+export async function loadSqlParser(): Promise<void> {
+  if (!loaded) {
+    await loadModule();
+    loaded = true;
+  }
+}
+
+export function isSqlParserLoaded(): boolean {
+  return loaded;
+}
+
+const PREFIX = 'SELECT ';
+
+// A manifest repeats the same fragments (lower(email), deleted_at IS NULL) many times over; parsing
+// costs ~50µs each, so remember answers. Bounded so a long-lived process cannot grow it forever.
+const cache = new Map<string, SqlIssue | null>();
+const CACHE_LIMIT = 20_000;
+
+/** Checks that `text` is exactly one SQL expression; returns why not, or undefined when it is. */
+export function checkFragment(text: string, kind: FragmentKind): SqlIssue | undefined {
+  const key = `${kind}\u0000${text}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const issue = checkFragmentUncached(text, kind);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, issue ?? null);
+  return issue;
+}
+
+function checkFragmentUncached(text: string, kind: FragmentKind): SqlIssue | undefined {
+  const subject = kind === 'where' ? 'the condition' : 'the expression';
+  if (text.trim() === '') {
+    return {
+      message:
+        kind === 'where'
+          ? 'the condition is empty: give one SQL condition, e.g. deleted_at IS NULL'
+          : 'the expression is empty: give one SQL expression, e.g. lower(email)',
+      offset: 0,
+    };
+  }
+
+  // Only scan when a `;` or a comment is possible: the scanner is as costly as the parser.
+  if (text.includes(';') || text.includes('--') || text.includes('/*')) {
+    const tokens = scanTokens(text);
+    const semicolon = tokens.find((t) => t.tokenName === 'ASCII_59');
+    if (semicolon) {
+      return {
+        message: `";" is not allowed: ${subject} must be one SQL expression, not statements`,
+        offset: byteToIndex(text, semicolon.start),
+      };
+    }
+    // A trailing `--` comment would swallow whatever the generated statement puts after the fragment.
+    const comment = tokens.find((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT');
+    if (comment) {
+      return {
+        message: 'SQL comments are not allowed in a fragment: use a YAML # comment instead',
+        offset: byteToIndex(text, comment.start),
+      };
+    }
+  }
+
+  const full = PREFIX + text;
+  let tree: ParseTree;
+  try {
+    tree = parseSync(full) as unknown as ParseTree;
+  } catch (error) {
+    return syntaxIssue(error, full, PREFIX.length, `${subject} is not valid SQL`);
+  }
+
+  const notOne = `${subject} must be one SQL expression, not a query`;
+  const stmts = tree.stmts ?? [];
+  if (stmts.length !== 1) {
+    return { message: `";" is not allowed: ${subject} must be one SQL expression, not statements`, offset: 0 };
+  }
+  const select = stmts[0]?.stmt?.['SelectStmt'] as SelectStmt | undefined;
+  if (!select) return { message: notOne, offset: 0 };
+
+  if (select.op !== undefined && select.op !== 'SETOP_NONE') {
+    const word = select.op.replace('SETOP_', '');
+    return { message: `${notOne}: ${word} is not allowed`, offset: keywordOffset(text, [word]) };
+  }
+  for (const [field, clause] of CLAUSES) {
+    const value = select[field];
+    const present = Array.isArray(value) ? value.length > 0 : value !== undefined;
+    if (field === 'limitOption' ? value !== 'LIMIT_OPTION_DEFAULT' && value !== undefined : present) {
+      const words = field === 'lockingClause' ? lockWords(value) : clause.words;
+      return {
+        message: `${notOne}: ${words} is not allowed`,
+        offset: keywordOffset(text, clause.keywords),
+      };
+    }
+  }
+  const unknownField = Object.keys(select).find((k) => !KNOWN_SELECT_FIELDS.has(k));
+  if (unknownField !== undefined) return { message: notOne, offset: 0 };
+
+  // `SELECT ALL x` parses like `SELECT x`, but `(ALL x)` in CREATE INDEX would not.
+  if (/^\s*all(?![\w$])/i.test(text)) {
+    return { message: `${notOne}: ALL is not allowed`, offset: keywordOffset(text, ['ALL']) };
+  }
+
+  const targets = select.targetList ?? [];
+  if (targets.length === 0) return checkFragmentUncached('', kind);
+  if (targets.length > 1) {
+    const second = targets[1]?.ResTarget?.location;
+    return {
+      message:
+        `${subject} must be one SQL expression, but this is a list of ${targets.length}` +
+        (kind === 'where' ? ': combine conditions with AND' : ': give each its own column entry'),
+      offset: second === undefined ? 0 : byteToIndex(full, second) - PREFIX.length,
+    };
+  }
+  const target = targets[0]?.ResTarget;
+  if (!target?.val) return { message: notOne, offset: 0 };
+  if (target.name !== undefined) {
+    return {
+      message: `${subject} must be one SQL expression, without an alias (${JSON.stringify(target.name)})`,
+      offset: byteToIndex(full, target.location ?? PREFIX.length) - PREFIX.length,
+    };
+  }
+  const star = target.val['ColumnRef'] as { fields?: Record<string, unknown>[] } | undefined;
+  if (star?.fields?.some((f) => 'A_Star' in f)) {
+    return { message: '"*" is not an expression', offset: Math.max(0, text.indexOf('*')) };
+  }
+
+  const where = kind === 'where' ? 'an index predicate ("where")' : 'an index expression';
+  const forbidden = findNode(target.val, (name) => name === 'SubLink' || name === 'ParamRef' || name.endsWith('Stmt'));
+  if (forbidden) {
+    const offset = forbidden.location === undefined ? 0 : byteToIndex(full, forbidden.location) - PREFIX.length;
+    const message =
+      forbidden.name === 'ParamRef'
+        ? `parameters like $1 are not allowed in ${where}`
+        : `a subquery is not allowed in ${where}`;
+    return { message, offset: Math.max(0, offset) };
+  }
+  return undefined;
+}
+
+/** Checks that `text` is exactly one read-only SELECT statement (for `queries[].sql`). */
+export function checkQuery(text: string): QueryCheck {
+  if (text.trim() === '') return { issue: { message: 'the query is empty: give one SELECT statement', offset: 0 } };
+  let tree: ParseTree;
+  try {
+    tree = parseSync(text) as unknown as ParseTree;
+  } catch (error) {
+    return { issue: syntaxIssue(error, text, 0, 'the query is not valid SQL') };
+  }
+  const stmts = tree.stmts ?? [];
+  if (stmts.length === 0) return { issue: { message: 'the query is empty: give one SELECT statement', offset: 0 } };
+  if (stmts.length > 1) {
+    return {
+      issue: {
+        message: `the query must be exactly one SQL statement, but this has ${stmts.length}`,
+        offset: byteToIndex(text, stmts[1]?.stmt_location ?? 0),
+      },
+    };
+  }
+  const only = stmts[0];
+  const [kindName, node] = Object.entries(only?.stmt ?? {})[0] ?? ['?', undefined];
+  if (kindName === 'ExplainStmt') {
+    return { issue: { message: 'the query must be a plain SELECT: reconcile check adds EXPLAIN itself', offset: 0 } };
+  }
+  if (kindName !== 'SelectStmt' || node === undefined) {
+    return { issue: { message: `the query must be a SELECT, not ${statementWords(kindName)}`, offset: 0 } };
+  }
+  const select = node as SelectStmt;
+  if (select.intoClause !== undefined) {
+    return {
+      issue: {
+        message: 'SELECT … INTO creates a table: declare a plain SELECT',
+        offset: keywordOffset(text, ['INTO'], false),
+      },
+    };
+  }
+  const modifying = findNode(select, (name) => MODIFYING.has(name));
+  if (modifying) {
+    const cte = findNode(select, (name) => name === 'CommonTableExpr');
+    return {
+      issue: {
+        message: `the query must only read, but its WITH clause runs ${statementWords(modifying.name)}`,
+        offset: cte?.location === undefined ? 0 : byteToIndex(text, cte.location),
+      },
+    };
+  }
+  const locking = findNode(select, (name) => name === 'LockingClause');
+  if (locking) {
+    const words = lockWords([{ LockingClause: locking.node }]);
+    return {
+      issue: {
+        message: `${words} takes row locks: declare the query without it`,
+        offset: keywordOffset(text, ['FOR'], false),
+      },
+    };
+  }
+  // Keep the statement only: a trailing `;` (and any comment after it) is not part of the query.
+  const length = only?.stmt_len;
+  const sql = length ? byteSlice(text, (only?.stmt_location ?? 0), length) : text;
+  return { sql: sql.trim() };
+}
+
+// ---- parse tree shapes (only what is read here) -------------------------------------------------
+
+interface ParseTree {
+  stmts?: { stmt?: Record<string, unknown>; stmt_location?: number; stmt_len?: number }[];
+}
+
+interface ResTarget {
+  name?: string;
+  val?: Record<string, unknown>;
+  location?: number;
+}
+
+interface SelectStmt {
+  targetList?: { ResTarget?: ResTarget }[];
+  op?: string;
+  limitOption?: string;
+  intoClause?: unknown;
+  [field: string]: unknown;
+}
+
+const CLAUSES: readonly (readonly [string, { words: string; keywords: string[] }])[] = [
+  ['distinctClause', { words: 'DISTINCT', keywords: ['DISTINCT'] }],
+  ['intoClause', { words: 'INTO', keywords: ['INTO'] }],
+  ['fromClause', { words: 'FROM', keywords: ['FROM'] }],
+  ['whereClause', { words: 'WHERE', keywords: ['WHERE'] }],
+  ['groupClause', { words: 'GROUP BY', keywords: ['GROUP'] }],
+  ['groupDistinct', { words: 'GROUP BY', keywords: ['GROUP'] }],
+  ['havingClause', { words: 'HAVING', keywords: ['HAVING'] }],
+  ['windowClause', { words: 'WINDOW', keywords: ['WINDOW'] }],
+  ['valuesLists', { words: 'VALUES', keywords: ['VALUES'] }],
+  ['sortClause', { words: 'ORDER BY', keywords: ['ORDER'] }],
+  ['limitOffset', { words: 'OFFSET', keywords: ['OFFSET'] }],
+  ['limitCount', { words: 'LIMIT', keywords: ['LIMIT', 'FETCH'] }],
+  ['limitOption', { words: 'LIMIT', keywords: ['LIMIT', 'FETCH'] }],
+  ['lockingClause', { words: 'FOR UPDATE', keywords: ['FOR'] }],
+  ['withClause', { words: 'WITH', keywords: ['WITH'] }],
+];
+
+// Anything else on the SelectStmt is a clause this checker does not know: refuse rather than guess.
+const KNOWN_SELECT_FIELDS = new Set(['targetList', 'op', 'limitOption', ...CLAUSES.map(([f]) => f)]);
+
+const MODIFYING = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+const LOCK_WORDS: Readonly<Record<string, string>> = {
+  LCS_FORUPDATE: 'FOR UPDATE',
+  LCS_FORNOKEYUPDATE: 'FOR NO KEY UPDATE',
+  LCS_FORSHARE: 'FOR SHARE',
+  LCS_FORKEYSHARE: 'FOR KEY SHARE',
+};
+
+function lockWords(clauses: unknown): string {
+  const first = Array.isArray(clauses) ? (clauses[0] as { LockingClause?: { strength?: string } } | undefined) : undefined;
+  return LOCK_WORDS[first?.LockingClause?.strength ?? ''] ?? 'FOR UPDATE';
+}
+
+function statementWords(nodeName: string): string {
+  const words = nodeName.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+  return words === '' || words === '?' ? 'another kind of statement' : words;
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+interface FoundNode {
+  readonly name: string;
+  readonly node: Record<string, unknown>;
+  readonly location?: number;
+}
+
+/** Depth-first search of a libpg-query JSON tree for a node whose type name matches. */
+function findNode(tree: unknown, match: (name: string) => boolean): FoundNode | undefined {
+  if (Array.isArray(tree)) {
+    for (const item of tree) {
+      const found = findNode(item, match);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (tree === null || typeof tree !== 'object') return undefined;
+  for (const [name, value] of Object.entries(tree)) {
+    if (/^[A-Z]/.test(name) && value !== null && typeof value === 'object' && !Array.isArray(value) && match(name)) {
+      const node = value as Record<string, unknown>;
+      const location = typeof node['location'] === 'number' ? node['location'] : undefined;
+      return location === undefined ? { name, node } : { name, node, location };
+    }
+    const found = findNode(value, match);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function syntaxIssue(error: unknown, parsed: string, prefix: number, lead: string): SqlIssue {
+  if (!hasSqlDetails(error)) throw error;
+  const details = error.sqlDetails;
+  // libpg-query reports the cursor in characters (code points), like PostgreSQL.
+  const offset = codePointToIndex(parsed, details?.cursorPosition ?? 0) - prefix;
+  return { message: `${lead}: ${error.message}`, offset: Math.max(0, offset) };
+}
+
+interface Token {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  readonly tokenName: string;
+}
+
+function scanTokens(text: string): Token[] {
+  try {
+    return scanSync(text).tokens;
+  } catch {
+    // The scanner refuses what the parser will also refuse, with a better message.
+    return [];
+  }
+}
+
+/** Offset of the first of `keywords` outside parentheses (UTF-16 index into `text`), else 0. */
+function keywordOffset(text: string, keywords: readonly string[], topLevelOnly = true): number {
+  let depth = 0;
+  for (const token of scanTokens(text)) {
+    if (token.tokenName === 'ASCII_40') depth += 1;
+    else if (token.tokenName === 'ASCII_41') depth -= 1;
+    else if ((!topLevelOnly || depth === 0) && keywords.includes(token.text.toUpperCase())) {
+      return byteToIndex(text, token.start);
+    }
+  }
+  return 0;
+}
+
+/** UTF-16 index of the character at UTF-8 byte offset `bytes` (parser locations are bytes). */
+function byteToIndex(text: string, bytes: number): number {
+  let seen = 0;
+  let index = 0;
+  for (const char of text) {
+    if (seen >= bytes) return index;
+    const cp = char.codePointAt(0) ?? 0;
+    seen += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    index += char.length;
+  }
+  return index;
+}
+
+/** UTF-16 index of the `count`-th code point. */
+function codePointToIndex(text: string, count: number): number {
+  let index = 0;
+  let seen = 0;
+  for (const char of text) {
+    if (seen >= count) return index;
+    seen += 1;
+    index += char.length;
+  }
+  return index;
+}
+
+function byteSlice(text: string, startBytes: number, lengthBytes: number): string {
+  return text.slice(byteToIndex(text, startBytes), byteToIndex(text, startBytes + lengthBytes));
+}
