@@ -1,0 +1,506 @@
+/*
+ * From the manifest object (already valid against schema/indexes.schema.json) to the normalised
+ * DesiredState: tables schema-qualified, column entries as objects, defaults applied, units parsed,
+ * storage parameters as text. Also the checks the schema cannot express (name lengths, name clashes,
+ * INCLUDE vs key columns, SQL fragments), each reported at its place in the manifest.
+ */
+import type { Problem } from './errors.js';
+import { checkFragment, checkQuery, type FragmentKind } from './fragments.js';
+import {
+  byteLength,
+  DEFAULT_SETTINGS,
+  MAX_IDENTIFIER_BYTES,
+  type DeclaredQuery,
+  type DesiredIndex,
+  type DesiredState,
+  type DesiredTable,
+  type IndexKeyPart,
+  type Settings,
+  type SourceRef,
+  type StorageParameter,
+} from './model.js';
+import { parseDuration, parseSize, UnitError } from './units.js';
+
+// ---- the manifest as written (what the JSON Schema accepts) ------------------------------------
+
+export type Duration = number | string;
+export type Size = number | string;
+
+export interface ColumnEntryInput {
+  readonly column?: string;
+  readonly expression?: string;
+  readonly opclass?: string;
+  readonly collation?: string;
+  readonly order?: 'asc' | 'desc';
+  readonly nulls?: 'first' | 'last';
+}
+
+export interface QueryInput {
+  readonly sql: string;
+  readonly p95?: Duration;
+}
+
+export interface IndexInput {
+  readonly columns: readonly (string | ColumnEntryInput)[];
+  readonly unique?: boolean;
+  readonly method?: string;
+  readonly include?: readonly string[];
+  readonly where?: string;
+  readonly with?: Readonly<Record<string, string | number | boolean>>;
+  readonly nullsNotDistinct?: boolean;
+  readonly tablespace?: string;
+  readonly comment?: string;
+  readonly queries?: readonly QueryInput[];
+}
+
+export interface TableInput {
+  readonly prune?: boolean;
+  readonly indexes?: Readonly<Record<string, IndexInput>>;
+}
+
+export interface ManifestInput {
+  readonly version: 1;
+  readonly defaults?: { readonly schema?: string; readonly prune?: boolean };
+  readonly settings?: {
+    readonly concurrency?: number;
+    readonly lockTimeout?: Duration;
+    readonly buildLockTimeout?: Duration;
+    readonly statementTimeout?: Duration;
+    readonly maintenanceWorkMem?: Size;
+    readonly maxParallelMaintenanceWorkers?: number;
+    readonly retries?: number;
+    readonly analyzeAfterBuild?: boolean;
+    readonly allowLockingDrops?: boolean;
+  };
+  readonly budgets?: { readonly indexToTableRatio?: number };
+  readonly tables: Readonly<Record<string, TableInput>>;
+}
+
+// ---- locating things in the manifest -------------------------------------------------------------
+
+/** A path into the manifest: mapping keys and list indexes. */
+export type ManifestPath = readonly (string | number)[];
+
+export interface LocateOptions {
+  /** Point at the mapping key of the last path element rather than at its value. */
+  readonly at?: 'key' | 'value';
+  /** A UTF-16 offset inside a text value, for errors inside SQL fragments. */
+  readonly offset?: number;
+}
+
+/** Where a path is in the manifest file; given by the reader of the file (see io/manifest-file.ts). */
+export type Locate = (path: ManifestPath, options?: LocateOptions) => SourceRef;
+
+/** `tables.users.indexes.idx_x.columns[0]` */
+export function formatPath(path: ManifestPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? part : `.${part}`;
+  }
+  return out;
+}
+
+// ---- table keys ----------------------------------------------------------------------------------
+
+export type TableKeyResult =
+  | { readonly ok: true; readonly schema: string; readonly name: string }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * `users` → (defaultSchema, users); `app.users` → (app, users); `"my.schema"."Users"` → (my.schema, Users).
+ * Names are literal: no case folding. Double quotes are only needed for a name containing a dot.
+ */
+export function parseTableKey(key: string, defaultSchema: string): TableKeyResult {
+  if (key === '') return { ok: false, message: 'a table key cannot be empty' };
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= key.length) {
+    let part = '';
+    if (key[i] === '"') {
+      let closed = false;
+      i += 1;
+      while (i < key.length) {
+        if (key[i] === '"') {
+          if (key[i + 1] === '"') {
+            part += '"';
+            i += 2;
+            continue;
+          }
+          closed = true;
+          i += 1;
+          break;
+        }
+        part += key[i];
+        i += 1;
+      }
+      if (!closed) return { ok: false, message: `table key ${JSON.stringify(key)} has an unclosed double quote` };
+      if (i < key.length && key[i] !== '.') {
+        return {
+          ok: false,
+          message: `table key ${JSON.stringify(key)}: a double quote must wrap a whole name, as in "my.schema".users`,
+        };
+      }
+    } else {
+      const dot = key.indexOf('.', i);
+      const end = dot === -1 ? key.length : dot;
+      part = key.slice(i, end);
+      if (part.includes('"')) {
+        return {
+          ok: false,
+          message: `table key ${JSON.stringify(key)}: a double quote must wrap a whole name, as in "my.schema".users`,
+        };
+      }
+      i = end;
+    }
+    parts.push(part);
+    if (i >= key.length) break;
+    i += 1; // the dot
+    if (i === key.length) parts.push('');
+  }
+  if (parts.length > 2) {
+    return {
+      ok: false,
+      message:
+        `table key ${JSON.stringify(key)} has more than one dot: write table or schema.table, ` +
+        'and quote a name that contains a dot ("my.schema".users)',
+    };
+  }
+  if (parts.some((p) => p === '')) {
+    return { ok: false, message: `table key ${JSON.stringify(key)} has an empty schema or table name` };
+  }
+  const [first, second] = parts as [string, string | undefined];
+  return second === undefined
+    ? { ok: true, schema: defaultSchema, name: first }
+    : { ok: true, schema: first, name: second };
+}
+
+// ---- building ------------------------------------------------------------------------------------
+
+export interface BuildOptions {
+  /**
+   * Check clashes between tables (duplicate index names in a schema, two keys for one table). Off when
+   * parts of the manifest were left out because they failed the schema, so nothing is reported twice.
+   */
+  readonly crossChecks?: boolean;
+}
+
+export interface BuildResult {
+  /** Set only when there were no problems. */
+  readonly state?: DesiredState;
+  readonly problems: Problem[];
+}
+
+const BUILTIN_METHODS = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'];
+
+/**
+ * Builds the DesiredState. The SQL parser must be loaded (`loadSqlParser()` in ./fragments.js).
+ * Does not mutate `input`.
+ */
+export function buildDesiredState(
+  input: ManifestInput,
+  file: string,
+  locate: Locate,
+  options: BuildOptions = {},
+): BuildResult {
+  const problems: Problem[] = [];
+  const report = (path: ManifestPath, message: string, at: LocateOptions = {}): void => {
+    const ref = locate(path, at);
+    problems.push({ file: ref.file, line: ref.line, column: ref.column, path: ref.path, message });
+  };
+  const crossChecks = options.crossChecks ?? true;
+
+  const defaultSchema = input.defaults?.schema ?? 'public';
+  const defaultPrune = input.defaults?.prune ?? false;
+  if (input.defaults?.schema !== undefined) {
+    checkNameLength('schema name', input.defaults.schema, ['defaults', 'schema'], {}, report);
+  }
+
+  const settings = buildSettings(input, report);
+  const budgets = input.budgets?.indexToTableRatio === undefined ? {} : { indexToTableRatio: input.budgets.indexToTableRatio };
+
+  const tables: DesiredTable[] = [];
+  const tableByQualified = new Map<string, { key: string; source: SourceRef }>();
+  // schema → index name → where it was first declared
+  const indexNames = new Map<string, Map<string, { table: string; source: SourceRef }>>();
+
+  for (const [key, table] of Object.entries(input.tables)) {
+    const tablePath: ManifestPath = ['tables', key];
+    const source = locate(tablePath, { at: 'key' });
+    const parsed = parseTableKey(key, defaultSchema);
+    if (!parsed.ok) {
+      report(tablePath, parsed.message, { at: 'key' });
+      continue;
+    }
+    const { schema, name } = parsed;
+    checkNameLength('schema name', schema, tablePath, { at: 'key' }, report);
+    checkNameLength('table name', name, tablePath, { at: 'key' }, report);
+
+    const qualified = `${schema}.${name}`;
+    const earlier = tableByQualified.get(qualified);
+    if (earlier && crossChecks) {
+      report(
+        tablePath,
+        `${JSON.stringify(key)} is the same table as ${JSON.stringify(earlier.key)} at line ${earlier.source.line}: ` +
+          'declare each table once',
+        { at: 'key' },
+      );
+    } else if (!earlier) {
+      tableByQualified.set(qualified, { key, source });
+    }
+
+    const indexes: DesiredIndex[] = [];
+    for (const [indexName, index] of Object.entries(table.indexes ?? {})) {
+      const indexPath: ManifestPath = [...tablePath, 'indexes', indexName];
+      const built = buildIndex(index, indexName, schema, name, indexPath, locate, report);
+      indexes.push(built);
+
+      let names = indexNames.get(schema);
+      if (!names) indexNames.set(schema, (names = new Map()));
+      const clash = names.get(indexName);
+      if (clash && crossChecks) {
+        report(
+          indexPath,
+          `index name ${JSON.stringify(indexName)} is already used by table ${JSON.stringify(clash.table)} ` +
+            `at line ${clash.source.line}: index names must be unique within schema ${JSON.stringify(schema)}`,
+          { at: 'key' },
+        );
+      } else if (!clash) {
+        names.set(indexName, { table: key, source: built.source });
+      }
+    }
+
+    tables.push({
+      schema,
+      name,
+      key,
+      prune: table.prune ?? defaultPrune,
+      indexes,
+      source,
+    });
+  }
+
+  // Indexes and tables share one namespace (pg_class) per schema.
+  if (crossChecks) {
+    for (const table of tables) {
+      for (const index of table.indexes) {
+        const sameName = tableByQualified.get(`${index.schema}.${index.name}`);
+        if (sameName) {
+          report(
+            ['tables', table.key, 'indexes', index.name],
+            `index name ${JSON.stringify(index.name)} is also the name of table ${JSON.stringify(sameName.key)}: ` +
+              'indexes and tables share one namespace in a schema',
+            { at: 'key' },
+          );
+        }
+      }
+    }
+  }
+
+  if (problems.length > 0) return { problems };
+  return { state: { file, tables, settings, budgets }, problems };
+}
+
+type Report = (path: ManifestPath, message: string, at?: LocateOptions) => void;
+
+function buildSettings(input: ManifestInput, report: Report): Settings {
+  const given = input.settings ?? {};
+  const duration = (field: 'lockTimeout' | 'buildLockTimeout' | 'statementTimeout', fallback: number): number => {
+    const value = given[field];
+    if (value === undefined) return fallback;
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      if (!(error instanceof UnitError)) throw error;
+      report(['settings', field], error.message);
+      return fallback;
+    }
+  };
+  let maintenanceWorkMemBytes: number | undefined;
+  if (given.maintenanceWorkMem !== undefined) {
+    try {
+      maintenanceWorkMemBytes = parseSize(given.maintenanceWorkMem);
+    } catch (error) {
+      if (!(error instanceof UnitError)) throw error;
+      report(['settings', 'maintenanceWorkMem'], error.message);
+    }
+  }
+  return {
+    concurrency: given.concurrency ?? DEFAULT_SETTINGS.concurrency,
+    lockTimeoutMs: duration('lockTimeout', DEFAULT_SETTINGS.lockTimeoutMs),
+    buildLockTimeoutMs: duration('buildLockTimeout', DEFAULT_SETTINGS.buildLockTimeoutMs),
+    statementTimeoutMs: duration('statementTimeout', DEFAULT_SETTINGS.statementTimeoutMs),
+    ...(maintenanceWorkMemBytes === undefined ? {} : { maintenanceWorkMemBytes }),
+    ...(given.maxParallelMaintenanceWorkers === undefined
+      ? {}
+      : { maxParallelMaintenanceWorkers: given.maxParallelMaintenanceWorkers }),
+    retries: given.retries ?? DEFAULT_SETTINGS.retries,
+    analyzeAfterBuild: given.analyzeAfterBuild ?? DEFAULT_SETTINGS.analyzeAfterBuild,
+    allowLockingDrops: given.allowLockingDrops ?? DEFAULT_SETTINGS.allowLockingDrops,
+  };
+}
+
+function buildIndex(
+  index: IndexInput,
+  name: string,
+  schema: string,
+  table: string,
+  path: ManifestPath,
+  locate: Locate,
+  report: Report,
+): DesiredIndex {
+  const source = locate(path, { at: 'key' });
+  if (name === '') report(path, 'an index name cannot be empty', { at: 'key' });
+  else checkNameLength('index name', name, path, { at: 'key' }, report);
+
+  const unique = index.unique ?? false;
+  const method = index.method ?? 'btree';
+  const builtin = BUILTIN_METHODS.find((m) => m === method.toLowerCase());
+  if (builtin !== undefined && builtin !== method) {
+    report(
+      [...path, 'method'],
+      `access method names are case-sensitive: write ${builtin}, not ${JSON.stringify(method)}`,
+    );
+  }
+
+  const columns: IndexKeyPart[] = index.columns.map((entry, i) => {
+    const entryPath: ManifestPath = [...path, 'columns', i];
+    const entrySource = locate(entryPath);
+    if (typeof entry === 'string') {
+      if (entry.includes('(')) {
+        report(
+          entryPath,
+          `${JSON.stringify(entry)} is taken as a column name; for an expression write { expression: ${entry} }`,
+        );
+      }
+      return { kind: 'column', column: entry, source: entrySource };
+    }
+    const options = {
+      ...(entry.opclass === undefined ? {} : { opclass: entry.opclass }),
+      ...(entry.collation === undefined ? {} : { collation: entry.collation }),
+      ...(entry.order === undefined ? {} : { order: entry.order }),
+      ...(entry.nulls === undefined ? {} : { nulls: entry.nulls }),
+      source: entrySource,
+    };
+    if (entry.expression !== undefined) {
+      checkSqlFragment(entry.expression, 'expression', [...entryPath, 'expression'], report);
+      return { kind: 'expression', expression: entry.expression.trim(), ...options };
+    }
+    return { kind: 'column', column: entry.column ?? '', ...options };
+  });
+
+  const include = index.include ?? [];
+  const keyColumns = new Set(columns.flatMap((c) => (c.kind === 'column' ? [c.column] : [])));
+  include.forEach((column, i) => {
+    if (keyColumns.has(column)) {
+      report(
+        [...path, 'include', i],
+        `${JSON.stringify(column)} is already a key column of this index: a column is either a key column or included, not both`,
+      );
+    } else if (include.indexOf(column) !== i) {
+      report([...path, 'include', i], `${JSON.stringify(column)} is listed twice in include`);
+    }
+  });
+
+  let where: string | undefined;
+  if (index.where !== undefined) {
+    checkSqlFragment(index.where, 'where', [...path, 'where'], report);
+    where = index.where.trim();
+  }
+
+  const nullsNotDistinct = index.nullsNotDistinct ?? false;
+  if (nullsNotDistinct && !unique) {
+    report(
+      [...path, 'nullsNotDistinct'],
+      'nullsNotDistinct needs unique: true (it only changes how a unique index treats NULLs)',
+      { at: 'key' },
+    );
+  }
+
+  const storage: StorageParameter[] = [];
+  for (const [param, value] of Object.entries(index.with ?? {})) {
+    const paramPath: ManifestPath = [...path, 'with', param];
+    if (!/^[a-z_][a-z0-9_]*$/.test(param)) {
+      const lower = param.toLowerCase();
+      report(
+        paramPath,
+        /^[a-z_][a-z0-9_]*$/.test(lower)
+          ? `storage parameter names are lower case: write ${lower}`
+          : `${JSON.stringify(param)} is not a storage parameter name (e.g. fillfactor, fastupdate, pages_per_range)`,
+        { at: 'key' },
+      );
+    }
+    // PostgreSQL keeps storage parameters as the text written (`fillfactor=90`), in order.
+    storage.push({ name: param, value: String(value) });
+  }
+
+  const queries: DeclaredQuery[] = (index.queries ?? []).map((query, i) => {
+    const queryPath: ManifestPath = [...path, 'queries', i];
+    const checked = checkQuery(query.sql);
+    if (checked.issue) {
+      report([...queryPath, 'sql'], checked.issue.message, { offset: checked.issue.offset });
+    }
+    let p95Ms: number | undefined;
+    if (query.p95 !== undefined) {
+      try {
+        p95Ms = parseDuration(query.p95);
+      } catch (error) {
+        if (!(error instanceof UnitError)) throw error;
+        report([...queryPath, 'p95'], error.message);
+      }
+    }
+    return {
+      sql: checked.sql ?? query.sql,
+      ...(p95Ms === undefined ? {} : { p95Ms }),
+      source: locate(queryPath),
+    };
+  });
+
+  return {
+    name,
+    schema,
+    table,
+    unique,
+    method,
+    columns,
+    include,
+    ...(where === undefined ? {} : { where }),
+    with: storage,
+    nullsNotDistinct,
+    ...(index.tablespace === undefined ? {} : { tablespace: index.tablespace }),
+    // COMMENT ON … IS '' removes the comment: treat an empty one as none, or plans would never converge.
+    ...(index.comment === undefined || index.comment === '' ? {} : { comment: index.comment }),
+    queries,
+    source,
+  };
+}
+
+function checkSqlFragment(text: string, kind: FragmentKind, path: ManifestPath, report: Report): void {
+  const issue = checkFragment(text, kind);
+  if (issue) report(path, issue.message, { offset: issue.offset });
+}
+
+function checkNameLength(what: string, name: string, path: ManifestPath, at: LocateOptions, report: Report): void {
+  const bytes = byteLength(name);
+  if (bytes <= MAX_IDENTIFIER_BYTES) return;
+  report(
+    path,
+    `${what} is ${bytes} bytes, over PostgreSQL's limit of ${MAX_IDENTIFIER_BYTES}: ` +
+      `PostgreSQL would truncate it to ${JSON.stringify(truncateToBytes(name, MAX_IDENTIFIER_BYTES))} ` +
+      'and the plan would never converge',
+    at,
+  );
+}
+
+/** What PostgreSQL does to a long identifier: cut at a character boundary within the byte limit. */
+export function truncateToBytes(text: string, limit: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = byteLength(char);
+    if (bytes + size > limit) break;
+    out += char;
+    bytes += size;
+  }
+  return out;
+}
