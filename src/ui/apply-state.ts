@@ -374,7 +374,7 @@ export function summaryText(summary: Omit<SummaryEvent, 'type' | 'at'>): string 
 export function cleanupText(cleanedUp: readonly string[], leftBehind: readonly string[]): string[] {
   const lines: string[] = [];
   if (cleanedUp.length > 0) lines.push(`dropped ${cleanedUp.join(', ')} again`);
-  if (leftBehind.length > 0) lines.push(`left behind ${leftBehind.join(', ')} (invalid; the next plan drops ${leftBehind.length === 1 ? 'it' : 'them'})`);
+  if (leftBehind.length > 0) lines.push(`left behind ${leftBehind.join(', ')}, invalid: the next plan drops ${leftBehind.length === 1 ? 'it' : 'them'}`);
   return lines;
 }
 
