@@ -156,7 +156,10 @@ export function parseTableKey(key: string, defaultSchema: string): TableKeyResul
     parts.push(part);
     if (i >= key.length) break;
     i += 1; // the dot
-    if (i === key.length) parts.push('');
+    if (i === key.length) {
+      parts.push(''); // `app.`: reported as an empty name below
+      break;
+    }
   }
   if (parts.length > 2) {
     return {

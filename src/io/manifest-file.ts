@@ -109,8 +109,8 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
     const { line, column } = lineAndColumn(text, nul);
     return none(line, column, 'not a text file: it contains NUL bytes; a manifest is a YAML text file');
   }
-  // A byte-order mark is not content; keep offsets by replacing it rather than removing it.
-  const source = text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
+  // The YAML parser skips a byte-order mark itself.
+  const source = text;
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, {
@@ -120,9 +120,11 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
     merge: true,
     prettyErrors: false,
   });
-  const position = (offset: number): { line: number; column: number } => {
+  // Columns count characters a person sees: not a leading byte-order mark.
+  const bom = source.startsWith('\uFEFF') ? 1 : 0;
+  const position: Position = (offset) => {
     const pos = lineCounter.linePos(offset);
-    return { line: pos.line, column: pos.col };
+    return { line: pos.line, column: pos.line === 1 ? Math.max(1, pos.col - bom) : pos.col };
   };
 
   // A syntax error makes everything after it doubtful: report the first one only.
@@ -147,7 +149,7 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
     );
   }
 
-  const locate = makeLocator(doc, source, lineCounter, file);
+  const locate = makeLocator(doc, source, position, file);
   const problems: Problem[] = [];
   const report = (path: ManifestPath, message: string, options: LocateOptions = {}): void => {
     const ref = locate(path, options);
@@ -612,7 +614,7 @@ function toManifestPath(path: readonly string[]): ManifestPath {
 
 // ---- YAML positions ------------------------------------------------------------------------------
 
-function makeLocator(doc: Document, text: string, lineCounter: LineCounter, file: string): Locate {
+function makeLocator(doc: Document, text: string, position: Position, file: string): Locate {
   return (path, options = {}) => {
     const found = findInDocument(doc, path);
     let offset: number;
@@ -629,8 +631,8 @@ function makeLocator(doc: Document, text: string, lineCounter: LineCounter, file
     } else {
       offset = found.nearest?.range?.[0] ?? 0;
     }
-    const pos = lineCounter.linePos(offset);
-    const ref: SourceRef = { file, line: pos.line, column: pos.col, path: formatPath(path) };
+    const { line, column } = position(offset);
+    const ref: SourceRef = { file, line, column, path: formatPath(path) };
     return ref;
   };
 }
