@@ -1,0 +1,150 @@
+/* Ctrl-C and lost connections: nothing new starts, running builds are cancelled, nothing invalid stays. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { executePlan } from '../../src/io/executor.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { column, commentAction, createAction, dropAction, index, recorder, targetFor, testSettings } from '../helpers/plan-fixtures.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  await db.query(`
+    CREATE TABLE k (id int, v int);
+    INSERT INTO k SELECT g, g % 1000 FROM generate_series(1, 50000) g;
+    CREATE INDEX k_v ON k (v);
+    CREATE TABLE z (id int);
+    INSERT INTO z SELECT g FROM generate_series(1, 20000) g;
+    CREATE TABLE later (id int);
+    CREATE TABLE w (id int);
+    CREATE INDEX w_id ON w (id);
+    CREATE TABLE other (id int);
+    INSERT INTO other VALUES (1);
+    ANALYZE;
+  `);
+});
+
+async function invalidIndexes(): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid OR NOT i.indisready`,
+  );
+  return rows.map((r) => r.name);
+}
+
+async function reconcileBackends(): Promise<number> {
+  // A closed client's backend goes away a moment after the socket does.
+  for (let i = 0; ; i += 1) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'reconcile'`,
+    );
+    if (rows[0]!.n === 0 || i >= 40) return rows[0]!.n;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('cancellation', () => {
+  it('cancels a running build, drops what it left, starts nothing new and closes its sessions', async () => {
+    const holder = await db.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM other');
+
+    const controller = new AbortController();
+    const events = recorder();
+    const applying = executePlan(
+      targetFor(db.url),
+      [
+        // A cancelled unique build in a wait phase is ready (it enforces uniqueness) but invalid: it must go.
+        createAction(index('k', 'k_id_key', { unique: true, columns: [column('id')] }), { tableBytes: 100 }),
+        commentAction('k', 'k_v', 'never runs'),
+        createAction(index('z', 'z_id', { columns: [column('id')] }), { tableBytes: 50 }),
+        createAction(index('later', 'later_id', { columns: [column('id')] }), { tableBytes: 1 }),
+      ],
+      testSettings({ concurrency: 2 }),
+      { listener: events.listener, signal: controller.signal, pollIntervalMs: 50 },
+    );
+    await events.when((e) => e.type === 'waiting' && e.actionId === 0);
+    await events.when((e) => e.type === 'waiting' && e.actionId === 2);
+    const ready = await db.query<{ ready: boolean; valid: boolean }>(
+      `SELECT indisready AS ready, indisvalid AS valid FROM pg_index WHERE indexrelid = 'public.k_id_key'::regclass`,
+    );
+    expect(ready.rows).toEqual([{ ready: true, valid: false }]);
+
+    controller.abort();
+    const result = await applying;
+    await holder.query('ROLLBACK');
+
+    expect(result).toMatchObject({ statuses: ['cancelled', 'cancelled', 'cancelled', 'cancelled'], failed: 0, interrupted: true });
+    const cancelled = events.of('action-cancelled');
+    expect(cancelled.map((e) => e.actionId).sort()).toEqual([0, 1, 2, 3]);
+    expect(cancelled.find((e) => e.actionId === 0)).toMatchObject({ cleanedUp: ['public.k_id_key'], leftBehind: [] });
+    expect(cancelled.find((e) => e.actionId === 2)).toMatchObject({ cleanedUp: ['public.z_id'], leftBehind: [] });
+    expect(cancelled.find((e) => e.actionId === 3)).toMatchObject({ cleanedUp: [], leftBehind: [] });
+    // Nothing was started after the abort.
+    expect(events.of('action-started').map((e) => e.actionId).sort()).toEqual([0, 2]);
+    expect(events.events.at(-1)).toMatchObject({ type: 'summary', cancelled: 4, done: 0, interrupted: true });
+
+    expect(await invalidIndexes()).toEqual([]);
+    const { rows } = await db.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('k', 'z', 'later') ORDER BY 1`);
+    expect(rows.map((r) => r.name)).toEqual(['k_v']);
+    expect(await reconcileBackends()).toBe(0);
+    // Its uniqueness went with it.
+    await db.query('INSERT INTO k VALUES (1, 1)');
+  });
+
+  it('starts nothing when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const events = recorder();
+    const result = await executePlan(targetFor(db.url), [createAction(index('z', 'z_never', { columns: [column('id')] }))], testSettings(), {
+      listener: events.listener,
+      signal: controller.signal,
+    });
+    expect(result).toMatchObject({ statuses: ['cancelled'], interrupted: true });
+    expect(events.events.map((e) => e.type)).toEqual(['planned', 'action-cancelled', 'summary']);
+  });
+
+  it('wakes a worker sleeping before a retry', async () => {
+    const blocker = await db.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE w IN ACCESS EXCLUSIVE MODE');
+    const controller = new AbortController();
+    const events = recorder();
+    const applying = executePlan(targetFor(db.url), [dropAction('w', 'w_id')], testSettings({ lockTimeoutMs: 100, retries: 5 }), {
+      listener: events.listener,
+      signal: controller.signal,
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    await events.when((e) => e.type === 'retry');
+    const started = Date.now();
+    controller.abort();
+    const result = await applying;
+    await blocker.query('ROLLBACK');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(result).toMatchObject({ statuses: ['cancelled'], interrupted: true });
+  });
+});
+
+describe('a lost connection', () => {
+  it('fails the build whose backend was terminated and drops what it left', async () => {
+    const holder = await db.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM other');
+    const events = recorder();
+    const applying = executePlan(targetFor(db.url), [createAction(index('z', 'z_lost', { columns: [column('id')] }))], testSettings(), {
+      listener: events.listener,
+      pollIntervalMs: 50,
+    });
+    const started = await events.when((e) => e.type === 'action-started');
+    await events.when((e) => e.type === 'waiting');
+    if (started.type !== 'action-started') throw new Error('unreachable');
+    await holder.query('SELECT pg_terminate_backend($1)', [started.pid]);
+    await holder.query('ROLLBACK');
+    const result = await applying;
+
+    expect(result.statuses).toEqual(['failed']);
+    const failure = events.of('action-failed')[0]!;
+    expect(failure.error.code).toBe('57P01');
+    expect(failure.error.message).toMatch(/^connection lost: terminating connection due to administrator command/);
+    expect(failure.cleanedUp).toEqual(['public.z_lost']);
+    expect(await invalidIndexes()).toEqual([]);
+  });
+});

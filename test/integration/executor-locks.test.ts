@@ -1,0 +1,178 @@
+/* Lock waits: short statements retry behind a blocker; builds wait for old snapshots without failing. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { executePlan } from '../../src/io/executor.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { column, commentAction, createAction, dropAction, index, recorder, renameAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  await db.query(`
+    CREATE TABLE t (id int, a int, b int, c int);
+    INSERT INTO t SELECT g, g % 100, g % 7, g FROM generate_series(1, 20000) g;
+    CREATE INDEX t_a ON t (a);
+    CREATE INDEX t_b ON t (b);
+    CREATE INDEX t_c ON t (c);
+    CREATE TABLE s (id int, body text);
+    INSERT INTO s SELECT g, md5(g::text) FROM generate_series(1, 50000) g;
+    CREATE TABLE other (id int);
+    INSERT INTO other VALUES (1);
+    ANALYZE;
+  `);
+});
+
+const quick = { lockTimeoutMs: 300, retries: 3 };
+const fastBackoff = { baseMs: 100, maxMs: 1_000 };
+
+async function pidOf(client: { query: (sql: string) => Promise<{ rows: { pid: number }[] }> }): Promise<number> {
+  return (await client.query('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+}
+
+async function indexNames(): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('t', 's') ORDER BY 1`);
+  return rows.map((r) => r.name);
+}
+
+describe('lock waits', () => {
+  it('waits behind a lock, says who holds it, retries and succeeds once the blocker commits', async () => {
+    const blocker = await db.connect();
+    const blockerPid = await pidOf(blocker);
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
+
+    const events = recorder();
+    const applying = executePlan(
+      targetFor(db.url),
+      [dropAction('t', 't_a'), commentAction('t', 't_b', 'waits its turn')],
+      testSettings(quick),
+      { listener: events.listener, pollIntervalMs: 50, backoff: fastBackoff },
+    );
+    await events.when((e) => e.type === 'retry');
+    await events.when((e) => e.type === 'waiting');
+    await blocker.query('COMMIT');
+    const result = await applying;
+
+    expect(result).toMatchObject({ statuses: ['done', 'done'], failed: 0 });
+    const waiting = events.of('waiting')[0]!;
+    expect(waiting.actionId).toBe(0);
+    expect(waiting.what).toBe('lock on public.t (ShareUpdateExclusiveLock)');
+    expect(waiting.blockers.map((b) => b.pid)).toEqual([blockerPid]);
+    expect(waiting.blockers[0]).toMatchObject({ state: 'idle in transaction', query: 'LOCK TABLE t IN ACCESS EXCLUSIVE MODE' });
+    const retry = events.of('retry')[0]!;
+    expect(retry).toMatchObject({ actionId: 0, attempt: 1, retries: 3, error: { code: '55P03', message: 'canceling statement due to lock timeout' } });
+    expect(retry.delayMs).toBeGreaterThanOrEqual(75);
+    expect(retry.delayMs).toBeLessThanOrEqual(125);
+    expect(await indexNames()).not.toContain('t_a');
+    const { rows } = await db.query<{ comment: string }>(`SELECT obj_description('public.t_b'::regclass, 'pg_class') AS comment`);
+    expect(rows[0]!.comment).toBe('waits its turn');
+  });
+
+  it('gives up after its retries, saying it timed out waiting for a lock and naming the blocker', async () => {
+    const blocker = await db.connect();
+    await blocker.query(`SET application_name = 'migration-console'`);
+    const blockerPid = await pidOf(blocker);
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
+
+    const events = recorder();
+    const started = Date.now();
+    const result = await executePlan(targetFor(db.url), [dropAction('t', 't_c'), commentAction('t', 't_b', 'never')], testSettings(quick), {
+      listener: events.listener,
+      pollIntervalMs: 50,
+      backoff: fastBackoff,
+    });
+    const elapsed = Date.now() - started;
+    await blocker.query('ROLLBACK');
+
+    expect(result).toMatchObject({ statuses: ['failed', 'failed'], failed: 2, interrupted: false });
+    expect(events.of('retry').map((e) => e.attempt)).toEqual([1, 2, 3]);
+    const failure = events.of('action-failed').find((e) => e.actionId === 0)!;
+    expect(failure.error.code).toBe('55P03');
+    expect(failure.error.message).toMatch(/^canceling statement due to lock timeout: timed out waiting for lock on public\.t \(ShareUpdateExclusiveLock\) \(4 attempts, lock_timeout 300 ms each\); blocked by pid \d+ \(migration-console, idle in transaction/);
+    expect(failure.error.message).toContain(`pid ${blockerPid} (migration-console`);
+    expect(failure.error.message).toContain('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
+    expect(failure.error.hint).toContain(`pg_terminate_backend(${blockerPid})`);
+    expect(failure.cleanedUp).toEqual([]);
+    // 4 × 300 ms of lock_timeout plus about 100 + 200 + 400 ms of backoff.
+    expect(elapsed).toBeGreaterThan(1_500);
+    expect(elapsed).toBeLessThan(6_000);
+    // The index it could not drop is still there, valid: a failed drop changes nothing.
+    expect(await indexNames()).toContain('t_c');
+  });
+
+  it('names the blocker even when the lock timeout strikes between two polls', async () => {
+    const blocker = await db.connect();
+    const blockerPid = await pidOf(blocker);
+    await blocker.query('BEGIN');
+    // Holds SHARE UPDATE EXCLUSIVE on the index itself, which ALTER INDEX … RENAME needs.
+    await blocker.query(`COMMENT ON INDEX t_b IS 'being edited'`);
+
+    const events = recorder();
+    const result = await executePlan(targetFor(db.url), [renameAction('t', 't_b', 't_b_renamed')], testSettings({ lockTimeoutMs: 100, retries: 0 }), {
+      listener: events.listener,
+      monitor: false,
+    });
+    await blocker.query('ROLLBACK');
+    expect(result.statuses).toEqual(['failed']);
+    const failure = events.of('action-failed')[0]!;
+    expect(failure.error.message).toContain('timed out waiting for a lock on public.t (1 attempt, lock_timeout 100 ms each)');
+    expect(failure.error.message).toContain(`blocked by pid ${blockerPid}`);
+    expect(await indexNames()).toContain('t_b');
+  });
+});
+
+describe('builds and old snapshots', () => {
+  it('lets a build wait for an old snapshot on another table, shows it, and finishes when it ends', async () => {
+    const holder = await db.connect();
+    const holderPid = await pidOf(holder);
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM other');
+
+    const events = recorder();
+    const applying = executePlan(
+      targetFor(db.url),
+      [createAction(index('s', 's_body', { columns: [column('body')] }))],
+      // The short lockTimeout does not apply to builds: buildLockTimeout 0 means none.
+      testSettings({ ...quick, buildLockTimeoutMs: 0 }),
+      { listener: events.listener, pollIntervalMs: 50, backoff: fastBackoff },
+    );
+    const waiting = await events.when((e) => e.type === 'waiting');
+    // Well past the 300 ms lockTimeout: still waiting, not failed.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(events.of('action-failed')).toEqual([]);
+    expect(events.of('retry')).toEqual([]);
+    await holder.query('COMMIT');
+    const result = await applying;
+
+    expect(result.statuses).toEqual(['done']);
+    expect(waiting).toMatchObject({ what: 'old snapshots (transactions older than the build)', actionId: 0 });
+    if (waiting.type === 'waiting') expect(waiting.blockers.map((b) => b.pid)).toEqual([holderPid]);
+    const phases = events.of('progress').map((e) => e.phase);
+    expect(phases).toContain('waiting for old snapshots');
+    const { rows } = await db.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'public.s_body'::regclass`);
+    expect(rows).toEqual([{ valid: true }]);
+  });
+
+  it('would have died with a short lock timeout on the build, and then leaves nothing behind', async () => {
+    const holder = await db.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM other');
+
+    const events = recorder();
+    const result = await executePlan(
+      targetFor(db.url),
+      [createAction(index('s', 's_id', { columns: [column('id')] }))],
+      testSettings({ lockTimeoutMs: 300, buildLockTimeoutMs: 300, retries: 0 }),
+      { listener: events.listener, pollIntervalMs: 50 },
+    );
+    await holder.query('ROLLBACK');
+
+    expect(result.statuses).toEqual(['failed']);
+    const failure = events.of('action-failed')[0]!;
+    expect(failure.error.code).toBe('55P03');
+    expect(failure.error.message).toContain('timed out waiting for old snapshots (transactions older than the build)');
+    expect(failure.cleanedUp).toEqual(['public.s_id']);
+    expect(await indexNames()).not.toContain('s_id');
+  });
+});
