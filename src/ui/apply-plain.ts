@@ -87,6 +87,7 @@ export type PlainFormatter = (event: ApplyEvent) => readonly string[];
 export function createPlainFormatter(colors: Palette): PlainFormatter {
   const actions = new Map<number, PlannedAction>();
   const lastProgress = new Map<number, Printed>();
+  const started = new Set<number>();
 
   const line = (at: number, word: string, text: string, paint: (s: string) => string = (s) => s): string =>
     `${colors.dim(isoSeconds(at))}  ${paint(word.padEnd(WORD_WIDTH))} ${text}`;
@@ -104,6 +105,7 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
       case 'planned': {
         actions.clear();
         lastProgress.clear();
+        started.clear();
         for (const action of event.actions) actions.set(action.id, action);
         const tables = new Set(event.actions.map((a) => qualified(a.table))).size;
         const head = line(
@@ -116,6 +118,7 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
         return [head, ...skips];
       }
       case 'action-started': {
+        started.add(event.actionId);
         const kind = actions.get(event.actionId)?.kind ?? 'action';
         return [line(event.at, 'start', `${target(event.actionId)} (${kind}, pid ${event.pid})`, colors.cyan)];
       }
@@ -163,13 +166,25 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
           line(
             event.at,
             'failed',
-            withCleanup(`${target(event.actionId)} after ${formatDuration(event.durationMs)}: ${errorText(event.error)}`, event.cleanedUp, event.leftBehind),
+            withCleanup(
+              // An action that never started (its table's earlier action failed) has no duration to tell.
+              `${target(event.actionId)}${started.has(event.actionId) ? ` after ${formatDuration(event.durationMs)}` : ''}: ${errorText(event.error)}`,
+              event.cleanedUp,
+              event.leftBehind,
+            ),
             colors.red,
           ),
         ];
       case 'action-cancelled':
         lastProgress.delete(event.actionId);
-        return [line(event.at, 'cancelled', withCleanup(target(event.actionId), event.cleanedUp, event.leftBehind), colors.yellow)];
+        return [
+          line(
+            event.at,
+            'cancelled',
+            withCleanup(`${target(event.actionId)}${started.has(event.actionId) ? '' : ' before it started'}`, event.cleanedUp, event.leftBehind),
+            colors.yellow,
+          ),
+        ];
       case 'interrupt':
         return [line(event.at, 'interrupt', `${event.signal}: starting nothing new, cancelling running builds`, colors.yellow)];
       case 'verified':

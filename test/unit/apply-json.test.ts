@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/core/events.js';
 import { applyEventJson, applyJsonVersionLine } from '../../src/ui/apply-json.js';
+import { createApplyRenderer } from '../../src/ui/apply-renderer.js';
+import { PLAIN } from '../../src/ui/color.js';
 
 const T = Date.parse('2026-11-25T10:00:00Z');
 const users = { schema: 'public', name: 'users' };
@@ -61,5 +63,31 @@ describe('NDJSON apply events', () => {
   it('puts type and time first whatever order the event was built in', () => {
     const event = { actionId: 1, durationMs: 5, at: T, type: 'action-done' } as const;
     expect(applyEventJson(event)).toBe('{"type":"action-done","at":"2026-11-25T10:00:00.000Z","actionId":1,"durationMs":5}');
+  });
+});
+
+describe('json renderer', () => {
+  it('writes the version line, then one line per event, every progress report included', async () => {
+    const written: string[] = [];
+    const renderer = createApplyRenderer('json', { write: (s) => written.push(s), isTTY: false }, PLAIN, () => T);
+    renderer.onEvent({ type: 'action-started', at: T, actionId: 0, pid: 1 });
+    renderer.onEvent({ type: 'progress', at: T + 100, actionId: 0, phase: 'initializing' });
+    renderer.onEvent({ type: 'progress', at: T + 200, actionId: 0, phase: 'initializing' });
+    await renderer.finish();
+    expect(written.join('')).toBe(
+      [
+        '{"type":"version","formatVersion":1,"tool":"pg-index-reconciler"}',
+        '{"type":"action-started","at":"2026-11-25T10:00:00.000Z","actionId":0,"pid":1}',
+        '{"type":"progress","at":"2026-11-25T10:00:00.100Z","actionId":0,"phase":"initializing"}',
+        '{"type":"progress","at":"2026-11-25T10:00:00.200Z","actionId":0,"phase":"initializing"}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes the version line even when no event came', async () => {
+    const written: string[] = [];
+    await createApplyRenderer('json', { write: (s) => written.push(s), isTTY: false }, PLAIN).finish();
+    expect(written).toEqual(['{"type":"version","formatVersion":1,"tool":"pg-index-reconciler"}\n']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent, PlannedAction } from '../../src/core/events.js';
 import { blockerText, createPlainFormatter, errorText, shouldPrintProgress } from '../../src/ui/apply-plain.js';
+import { createApplyRenderer } from '../../src/ui/apply-renderer.js';
 import { PLAIN, palette } from '../../src/ui/color.js';
 
 const T = Date.parse('2026-11-25T10:00:00Z');
@@ -82,17 +83,36 @@ describe('plain apply lines', () => {
     const format = createPlainFormatter(PLAIN);
     const lines = [
       { type: 'planned', at: at(0), actions, concurrency: 1 },
+      { type: 'action-started', at: at(1), actionId: 0, pid: 4242 },
       { type: 'interrupt', at: at(3), signal: 'SIGINT' },
       { type: 'action-cancelled', at: at(4), actionId: 0, cleanedUp: [], leftBehind: ['idx_users_email'] },
+      { type: 'action-cancelled', at: at(4), actionId: 2, cleanedUp: [], leftBehind: [] },
       { type: 'verified', at: at(5), inSync: true, differences: [] },
       { type: 'summary', at: at(5), done: 0, failed: 0, skipped: 3, cancelled: 1, durationMs: 5_000, interrupted: true },
     ].flatMap((event) => format(event as ApplyEvent));
-    expect(lines.slice(2)).toEqual([
+    expect(lines.slice(3)).toEqual([
       '2026-11-25T10:00:03Z  interrupt SIGINT: starting nothing new, cancelling running builds',
       '2026-11-25T10:00:04Z  cancelled public.users idx_users_email [left behind idx_users_email, invalid: the next plan drops it]',
+      '2026-11-25T10:00:04Z  cancelled public.events idx_events_at before it started',
       '2026-11-25T10:00:05Z  verified  The database matches the manifest.',
       '2026-11-25T10:00:05Z  summary   Interrupted after 5.0s: 0 done, 3 skipped, 1 cancelled.',
     ]);
+  });
+
+  it('gives no duration for an action that never ran because an earlier one on its table failed', () => {
+    const format = createPlainFormatter(PLAIN);
+    format({ type: 'planned', at: at(0), actions, concurrency: 1 });
+    expect(
+      format({
+        type: 'action-failed',
+        at: at(3),
+        actionId: 1,
+        durationMs: 0,
+        error: { message: 'not run: create of idx_users_email on public.users failed before it' },
+        cleanedUp: [],
+        leftBehind: [],
+      }),
+    ).toEqual(['2026-11-25T10:00:03Z  failed    public.users users_old_idx: not run: create of idx_users_email on public.users failed before it']);
   });
 
   it('names an action it was never told about by its id', () => {
@@ -134,5 +154,20 @@ describe('pieces', () => {
 
   it('puts message, detail and hint of an error on one line', () => {
     expect(errorText({ message: 'a\nb', detail: 'c', hint: 'd' })).toBe('a b — c — hint: d');
+  });
+});
+
+describe('plain renderer', () => {
+  it('writes each event as it comes, and nothing for a thinned-out progress report', async () => {
+    const written: string[] = [];
+    const renderer = createApplyRenderer('plain', { write: (s) => written.push(s), isTTY: false }, PLAIN, () => T);
+    renderer.onEvent({ type: 'planned', at: at(0), actions: actions.slice(0, 1), concurrency: 1 });
+    renderer.onEvent({ type: 'progress', at: at(1), actionId: 0, phase: 'building index: scanning table', fraction: 0.1 });
+    renderer.onEvent({ type: 'progress', at: at(2), actionId: 0, phase: 'building index: scanning table', fraction: 0.11 });
+    await renderer.finish();
+    expect(written).toEqual([
+      '2026-11-25T10:00:00Z  planned   1 action on 1 table, 1 at a time\n',
+      '2026-11-25T10:00:01Z  progress  public.users idx_users_email 10% building index: scanning table\n',
+    ]);
   });
 });

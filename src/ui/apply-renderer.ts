@@ -1,0 +1,117 @@
+/*
+ * The three ways to show an apply: the live Ink screen (tui), timestamped lines (plain) and NDJSON
+ * (json). Each takes the executor's events one by one; finish() flushes and, for the screen, waits
+ * until Ink has written its last frame.
+ */
+import { createElement } from 'react';
+import { render, type Instance } from 'ink';
+import type { ApplyEvent } from '../core/events.js';
+import { applyEventJson, applyJsonVersionLine } from './apply-json.js';
+import { createPlainFormatter } from './apply-plain.js';
+import { INITIAL_APPLY_VIEW, reduceApply, type ApplyView } from './apply-state.js';
+import { ApplyApp } from './apply-tui.js';
+import type { Palette } from './color.js';
+
+export interface ApplyRenderer {
+  onEvent(event: ApplyEvent): void;
+  finish(): Promise<void>;
+}
+
+export type ApplyRendererKind = 'tui' | 'plain' | 'json';
+
+export interface ApplyOutput {
+  write(text: string): void;
+  /** Terminal width; else the stream's; else 80. The tui follows the stream's resize events. */
+  columns?: number;
+  isTTY: boolean;
+  /** The terminal the live screen draws on (required for `tui`). */
+  stream?: NodeJS.WriteStream;
+}
+
+/** How often the live screen redraws without events, so that elapsed times move. */
+export const TICK_MS = 1_000;
+
+export function createApplyRenderer(kind: ApplyRendererKind, out: ApplyOutput, colors: Palette, now: () => number = Date.now): ApplyRenderer {
+  switch (kind) {
+    case 'plain':
+      return plainRenderer(out, colors);
+    case 'json':
+      return jsonRenderer(out);
+    case 'tui':
+      return tuiRenderer(out, colors, now);
+    default: {
+      const unhandled: never = kind;
+      throw new Error(`unknown apply renderer: ${String(unhandled)}`);
+    }
+  }
+}
+
+function plainRenderer(out: ApplyOutput, colors: Palette): ApplyRenderer {
+  const format = createPlainFormatter(colors);
+  return {
+    onEvent(event) {
+      const lines = format(event);
+      if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
+    },
+    finish: () => Promise.resolve(),
+  };
+}
+
+function jsonRenderer(out: ApplyOutput): ApplyRenderer {
+  let started = false;
+  // The version line comes first even when no event ever does.
+  const start = () => {
+    if (!started) out.write(`${applyJsonVersionLine()}\n`);
+    started = true;
+  };
+  return {
+    onEvent(event) {
+      start();
+      out.write(`${applyEventJson(event)}\n`);
+    },
+    finish() {
+      start();
+      return Promise.resolve();
+    },
+  };
+}
+
+function tuiRenderer(out: ApplyOutput, colors: Palette, now: () => number): ApplyRenderer {
+  const stream = out.stream;
+  if (stream === undefined) throw new Error('the tui apply renderer needs a terminal stream (out.stream)');
+  let view: ApplyView = INITIAL_APPLY_VIEW;
+  let columns = out.columns || stream.columns || 80;
+  const app = () => createElement(ApplyApp, { view, now: now(), columns, colors, ...(stream.rows ? { rows: stream.rows } : {}) });
+
+  // apply handles Ctrl-C itself (cancel builds, drop leftovers): Ink must not exit on it.
+  const instance: Instance = render(app(), { stdout: stream, patchConsole: false, exitOnCtrlC: false });
+  // Ink resolves only a promise asked for before unmount.
+  const exited = instance.waitUntilExit();
+  const redraw = () => instance.rerender(app());
+  const timer = setInterval(redraw, TICK_MS);
+  timer.unref();
+  const resized = () => {
+    columns = stream.columns || columns;
+    redraw();
+  };
+  stream.on('resize', resized);
+  let finished: Promise<void> | undefined;
+
+  return {
+    onEvent(event) {
+      if (finished !== undefined) return;
+      view = reduceApply(view, event);
+      redraw();
+    },
+    finish() {
+      finished ??= (async () => {
+        clearInterval(timer);
+        stream.off('resize', resized);
+        redraw();
+        instance.unmount();
+        await exited;
+      })();
+      return finished;
+    },
+  };
+}
