@@ -146,6 +146,30 @@ describe('apply screen', () => {
     );
   });
 
+  it('marks actions that never started, without a duration', () => {
+    const { lastFrame } = show(
+      [
+        planned,
+        {
+          type: 'action-failed',
+          at: at(1),
+          actionId: 1,
+          durationMs: 0,
+          error: { message: 'not run: create of idx_x on public.orders failed before it' },
+          cleanedUp: [],
+          leftBehind: [],
+        },
+        { type: 'action-cancelled', at: at(2), actionId: 2, cleanedUp: [], leftBehind: [] },
+      ],
+      at(2),
+    );
+    expect(frame(lastFrame).split('\n').slice(2, 5)).toEqual([
+      '✗ failed    ~ public.orders idx_orders_created_at  not started',
+      '    not run: create of idx_x on public.orders failed before it',
+      '⊘ cancelled + public.events idx_events_at  not started',
+    ]);
+  });
+
   it('shows partitions of a partitioned build as rows under it', () => {
     const p2024 = { schema: 'public', name: 'events_2024' };
     const p2025 = { schema: 'public', name: 'events_2025' };
@@ -226,6 +250,31 @@ describe('apply screen', () => {
     expect(colored.lastFrame()).toContain('\u001b[');
     expect(plain.lastFrame()).not.toContain('\u001b[');
     expect(frame(colored.lastFrame)).toBe(frame(plain.lastFrame));
+  });
+
+  it('keeps the live part below the terminal height, so Ink never redraws the whole screen', () => {
+    const busy = [planned, ...startUsers, progress(0.42, 5), ...ordersWaiting, { type: 'action-started', at: at(2), actionId: 2, pid: 4244 } as const];
+    const live = (rows: number) => {
+      const { lastFrame } = render(<ApplyApp view={reduceAll(busy)} now={at(5)} columns={100} rows={rows} colors={PLAIN} />);
+      // The static title and its blank line are not part of the live region.
+      return frame(lastFrame).split('\n').slice(2);
+    };
+    expect(live(40)).toHaveLength(9);
+    expect(live(8).map((line) => line.slice(0, 40).trimEnd())).toEqual([
+      'Overall ██████████████████░░░░░░░░░░░░░░',
+      '● running   + public.users idx_users_ema',
+      '    █████████████░░░░░░░░░░░░░░░░░  42%',
+      '● running   ~ public.orders idx_orders_c',
+      '    █████████████████████████████░  95%',
+      '● running   + public.events idx_events_a',
+      '    starting',
+    ]);
+    expect(live(6).map((line) => line.slice(0, 40).trimEnd())).toEqual([
+      'Overall ██████████████████░░░░░░░░░░░░░░',
+      '● running   + public.users idx_users_ema',
+      '    █████████████░░░░░░░░░░░░░░░░░  42%',
+      '… and 2 more running',
+    ]);
   });
 
   it('lists a few pending actions and counts the rest', () => {
