@@ -222,7 +222,10 @@ function react(watch: Watch, sample: ActivitySample, at: number, listener: Apply
     const raw = buildFraction(progress);
     // A build never goes backwards; a phase we cannot place keeps the last known fraction.
     if (raw !== undefined) watch.fraction = Math.max(watch.fraction, raw);
-    const key = [progress.phase, progress.blocksDone, progress.blocksTotal, progress.tuplesDone, progress.lockersDone, progress.partitionsDone].join('|');
+    const counters = phaseCounters(progress);
+    const fraction = raw === undefined && watch.first === undefined ? undefined : Math.round(watch.fraction * 10_000) / 10_000;
+    // What the event says, less its time and estimate: equal means nothing new to tell.
+    const key = JSON.stringify([progress.phase, fraction, counters]);
     if (key !== watch.progressKey) {
       watch.progressKey = key;
       const sampleNow: FractionSample = { at, fraction: watch.fraction };
@@ -233,8 +236,8 @@ function react(watch: Watch, sample: ActivitySample, at: number, listener: Apply
         at,
         actionId: step.actionId,
         phase: progress.phase,
-        ...(raw === undefined && watch.first === undefined ? {} : { fraction: watch.fraction }),
-        ...phaseCounters(progress),
+        ...(fraction === undefined ? {} : { fraction }),
+        ...counters,
         ...(eta === undefined ? {} : { etaMs: eta }),
         ...(step.partition ? { partition: step.partition } : {}),
       });

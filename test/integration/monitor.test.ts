@@ -1,0 +1,136 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApplyEvent } from '../../src/core/events.js';
+import { readActivity, startMonitor } from '../../src/io/monitor.js';
+import { connect } from '../../src/io/db.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { recorder, targetFor } from '../helpers/plan-fixtures.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  await db.query(`
+    CREATE TABLE big (id int, body text);
+    INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 200000) g;
+    CREATE TABLE other (id int);
+    INSERT INTO other VALUES (1);
+    ANALYZE;
+  `);
+});
+
+const table = { schema: 'public', name: 'big' };
+
+async function pidOf(client: { query: (sql: string) => Promise<{ rows: { pid: number }[] }> }): Promise<number> {
+  return (await client.query('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+}
+
+describe('progress monitor', () => {
+  it('follows a build through its phases, shows what it waits for, and only speaks when something changed', async () => {
+    const builder = await db.connect();
+    const builderPid = await pidOf(builder);
+    const holder = await db.connect();
+    const holderPid = await pidOf(holder);
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM other');
+
+    const events = recorder();
+    const monitor = await startMonitor(targetFor(db.url), { listener: events.listener, intervalMs: 20, applicationName: 'reconcile-monitor' });
+    monitor.track(builderPid, { actionId: 7, kind: 'build', table });
+    const building = builder.query('CREATE INDEX CONCURRENTLY big_body ON big (body)');
+    await events.when((e) => e.type === 'waiting');
+    // Several polls while nothing changes: no new events.
+    const before = events.events.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events.events.length).toBe(before);
+    await holder.query('COMMIT');
+    await building;
+    monitor.untrack(builderPid);
+    await monitor.stop();
+
+    const progress = events.of('progress');
+    expect(progress.length).toBeGreaterThan(2);
+    for (const event of progress) {
+      expect(event.actionId).toBe(7);
+      expect(event.phase).toMatch(/^(initializing|waiting for .+|building index.*|index validation: .+)$/);
+      expect(event.fraction).toBeGreaterThanOrEqual(0);
+      expect(event.fraction).toBeLessThanOrEqual(1);
+    }
+    const fractions = progress.map((e) => e.fraction!);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+    expect(progress.at(-1)!.phase).toBe('waiting for old snapshots');
+    expect(progress.at(-1)!.fraction).toBeCloseTo(0.95, 2);
+    // Wait phases carry no stale block or tuple counters.
+    expect(progress.at(-1)!.blocksDone).toBeUndefined();
+    // No two events in a row say the same thing.
+    for (let i = 1; i < progress.length; i += 1) {
+      const { at: _a, etaMs: _c, ...previous } = progress[i - 1]!;
+      const { at: _b, etaMs: _d, ...current } = progress[i]!;
+      expect(current).not.toEqual(previous);
+    }
+    const waiting = events.of('waiting');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ actionId: 7, what: 'old snapshots (transactions older than the build)' });
+    expect(waiting[0]!.blockers).toEqual([
+      expect.objectContaining({ pid: holderPid, state: 'idle in transaction', query: 'SELECT count(*) FROM other' }),
+    ]);
+    expect(waiting[0]!.blockers[0]!.transactionSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('polls in single autocommit statements: it never sits in a transaction nor holds a snapshot', async () => {
+    const sleeper = await db.connect();
+    const sleeperPid = await pidOf(sleeper);
+    const events = recorder();
+    const monitor = await startMonitor(targetFor(db.url), { listener: events.listener, intervalMs: 10, applicationName: 'reconcile-poller' });
+    monitor.track(sleeperPid, { actionId: 1, kind: 'comment', table });
+    const sleeping = sleeper.query('SELECT pg_sleep(0.6)');
+    const states: { state: string; xmin: string | null }[] = [];
+    const watcher = await db.connect();
+    for (let i = 0; i < 40; i += 1) {
+      const { rows } = await watcher.query<{ state: string; xmin: string | null }>(
+        `SELECT state, backend_xmin::text AS xmin FROM pg_stat_activity WHERE application_name = 'reconcile-poller'`,
+      );
+      states.push(...rows);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await sleeping;
+    await monitor.stop();
+    expect(states.length).toBeGreaterThan(30);
+    for (const { state, xmin } of states) {
+      expect(['idle', 'active']).toContain(state);
+      if (state === 'idle') expect(xmin).toBeNull();
+    }
+    // A backend that works and waits on nobody produces no events.
+    expect(events.events).toEqual([]);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'reconcile-poller'`);
+    expect(rows[0]!.n).toBeLessThanOrEqual(1); // the backend may take a moment to exit after stop()
+  });
+
+  it('reads lock waits, their lock and blockers in one statement', async () => {
+    const blocker = await db.connect();
+    const blockerPid = await pidOf(blocker);
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE other IN ACCESS EXCLUSIVE MODE');
+    const waiter = await db.connect();
+    const waiterPid = await pidOf(waiter);
+    const waiting = waiter.query('SELECT count(*) FROM other');
+    const session = await connect(targetFor(db.url));
+    let samples: Awaited<ReturnType<typeof readActivity>> = [];
+    for (let i = 0; i < 50; i += 1) {
+      samples = await readActivity(session, [waiterPid, blockerPid]);
+      if (samples.some((s) => s.pid === waiterPid && s.waitEventType === 'Lock')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await blocker.query('COMMIT');
+    await waiting;
+    await session.end();
+    const sample = samples.find((s) => s.pid === waiterPid)!;
+    expect(sample).toMatchObject({ waitEventType: 'Lock', waitEvent: 'relation', lock: { type: 'relation', relation: 'public.other', mode: 'AccessShareLock' } });
+    expect(sample.progress).toBeUndefined();
+    expect(sample.blockers.map((b) => b.pid)).toEqual([blockerPid]);
+    const idle = samples.find((s) => s.pid === blockerPid)!;
+    expect(idle).toMatchObject({ blockers: [] });
+    expect(idle.lock).toBeUndefined();
+  });
+});
+
+export type { ApplyEvent };
