@@ -1,0 +1,542 @@
+/*
+ * The canonicaliser: turns each desired index into the text PostgreSQL itself would print for it
+ * (`pg_get_indexdef`), so that the plan compares like with like.
+ *
+ * Why build on temporary copies rather than compare parse trees or re-implement the rewrites:
+ * - pg_get_indexdef rewrites what was written (casts added, IN lists turned into `= ANY (ARRAY[…])`,
+ *   BETWEEN and LIKE expanded, defaults dropped, names qualified by search_path), and the rewrites
+ *   depend on column types, operators, collations and the server version. Only the server knows them;
+ *   parse trees of `status = 'active'` and its canonical form differ.
+ * - `CREATE TEMP TABLE x (LIKE t)` copies the column types and collations, takes only ACCESS SHARE on
+ *   the real table, and an index built on the empty copy costs next to nothing. Reading pg_get_indexdef
+ *   of it and putting the real names back gave byte-equal output to the live index on every version.
+ * - The build also validates, exactly as the real build will: unknown columns, opclasses, collations
+ *   and access methods, non-IMMUTABLE functions, gin … DESC, INCLUDE on gin/brin, unique hash, a
+ *   unique index on a partitioned table without the partition key. Those come back as per-index errors.
+ * - Everything happens in a transaction that is rolled back, so nothing survives, whatever fails.
+ *
+ * Cost control: an index whose rendered statement is already exactly the live text needs no clone (the
+ * fast path); the rest go in batches of about 200 tables (each table and index takes a lock slot, and
+ * max_locks_per_transaction is shared), each batch sent as a fixed handful of queries whatever the number
+ * of indexes. No savepoint per index (each would take an XID, and past 64 the subtransaction cache
+ * overflows): when a batch fails, that batch alone is replayed statement by statement to find every
+ * failing index.
+ *
+ * The session's pinned search_path (pg_catalog) decides how names print, and also what an unqualified
+ * name in a manifest expression means: user functions, types and opclasses must be schema-qualified.
+ */
+import {
+  indexKey,
+  tableKey,
+  type DesiredIndex,
+  type DesiredState,
+  type LiveState,
+  type TableKind,
+} from '../core/model.js';
+import { createIndexSql, definitionBody, qualify, quoteLiteral } from '../core/sql.js';
+import { isLockTimeout, lockTimeoutError, type TableName } from './catalog.js';
+import type { Session } from './db.js';
+
+export type CanonicalDefinition =
+  | { readonly ok: true; readonly definition: string }
+  | { readonly ok: false; readonly message: string; readonly code?: string };
+
+export interface CanonicalResults {
+  /** Keyed by indexKey(schema, name), for desired indexes on tables that exist. */
+  readonly desired: ReadonlyMap<string, CanonicalDefinition>;
+  /**
+   * canon(live), keyed by indexKey: for valid, not constraint-backed live indexes on declared tables
+   * whose text matches no desired canonical definition on the same table.
+   */
+  readonly live: ReadonlyMap<string, string>;
+  /** Queries sent to the server. */
+  readonly roundTrips: number;
+}
+
+export interface CanonicalOptions {
+  /** How long `CREATE TEMP TABLE (LIKE t)` may wait for its ACCESS SHARE lock; default 3 s. */
+  readonly lockTimeoutMs?: number;
+  readonly maxTablesPerBatch?: number;
+  readonly maxIndexesPerBatch?: number;
+}
+
+export const DEFAULT_CANONICAL_LOCK_TIMEOUT_MS = 3_000;
+const DEFAULT_MAX_TABLES_PER_BATCH = 200;
+const DEFAULT_MAX_INDEXES_PER_BATCH = 1_000;
+
+/** Prefix of the temporary tables and indexes; the number makes names unique within a call. */
+const CLONE_PREFIX = 'reconcile_canon_';
+
+/** An index to build on a temporary copy of its table. */
+interface IndexToClone {
+  /** indexKey of the real index: results are keyed by it. */
+  readonly key: string;
+  readonly schema: string;
+  readonly name: string;
+  readonly table: string;
+  /** The CREATE INDEX statement for a given index name and (temporary) table reference. */
+  readonly sql: (name: string, tableSql: string) => string;
+}
+
+interface CloneJob {
+  readonly index: IndexToClone;
+  /** Name of the index on the copy. */
+  readonly clone: string;
+  readonly sql: string;
+}
+
+interface CloneTable {
+  readonly schema: string;
+  readonly name: string;
+  /** Name of the temporary copy. */
+  readonly clone: string;
+  readonly sql: string;
+  readonly jobs: CloneJob[];
+}
+
+interface DefinitionRow {
+  readonly clone: string;
+  readonly quoted_name: string;
+  readonly quoted_table: string;
+  readonly definition: string | null;
+}
+
+interface PgErrorLike {
+  readonly code?: string;
+  readonly message: string;
+  readonly detail?: string;
+  readonly hint?: string;
+}
+
+export async function canonicalise(
+  session: Session,
+  desired: DesiredState,
+  live: LiveState,
+  options: CanonicalOptions = {},
+): Promise<CanonicalResults> {
+  let roundTrips = 0;
+  const counted: Session = {
+    pid: session.pid,
+    query: (sql, params) => {
+      roundTrips += 1;
+      return session.query(sql, params);
+    },
+    cancel: () => session.cancel(),
+    end: () => session.end(),
+    onError: (listener) => session.onError(listener),
+  };
+  const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
+    cloneAndRead(counted, indexes, live, options);
+
+  // 1. Desired indexes: what the server would not refuse, the fast path, else a build on a copy.
+  const results = new Map<string, CanonicalDefinition>();
+  const liveByKey = new Map(live.indexes.map((index) => [indexKey(index.schema, index.name), index] as const));
+  const toClone: IndexToClone[] = [];
+  const declared = new Set<string>();
+  for (const desiredTable of desired.tables) {
+    const liveTable = live.tables.get(tableKey(desiredTable.schema, desiredTable.name));
+    if (!liveTable) continue;
+    declared.add(tableKey(desiredTable.schema, desiredTable.name));
+    for (const index of desiredTable.indexes) {
+      const key = indexKey(index.schema, index.name);
+      const refused = refuseBeforeBuilding(index, live);
+      if (refused) {
+        results.set(key, { ok: false, message: refused });
+        continue;
+      }
+      const rendered = createIndexSql(index, { concurrently: false, omitTablespace: true, only: liveTable.kind === 'partitioned' });
+      const same = liveByKey.get(key);
+      if (same?.table === index.table && same.definition === rendered) {
+        results.set(key, { ok: true, definition: normaliseStorageParameters(rendered) });
+        continue;
+      }
+      toClone.push({
+        key,
+        schema: index.schema,
+        name: index.name,
+        table: index.table,
+        sql: (name, tableSql) => createIndexSql(index, { concurrently: false, name, tableSql, omitTablespace: true }),
+      });
+    }
+  }
+  for (const [key, result] of await clone(toClone)) results.set(key, result);
+
+  // 2. canon(live) for the live indexes that match no desired canonical definition.
+  const bodies = new Map<string, Set<string>>();
+  const tableOf = new Map<string, string>();
+  for (const desiredTable of desired.tables) {
+    for (const index of desiredTable.indexes) {
+      const result = results.get(indexKey(index.schema, index.name));
+      if (!result?.ok) continue;
+      const table = tableKey(index.schema, index.table);
+      tableOf.set(indexKey(index.schema, index.name), table);
+      if (!bodies.has(table)) bodies.set(table, new Set());
+      bodies.get(table)!.add(definitionBody(result.definition));
+    }
+  }
+  const liveToClone: IndexToClone[] = [];
+  const liveCanonical = new Map<string, string>();
+  for (const index of live.indexes) {
+    const table = tableKey(index.schema, index.table);
+    if (!declared.has(table) || !index.valid || index.constraint) continue;
+    const key = indexKey(index.schema, index.name);
+    const own = results.get(key);
+    // Its own declaration decides when there is one; else any declared index on the table may match it.
+    const matches = (definition: string): boolean | undefined => {
+      const body = definitionBody(definition);
+      return own?.ok && tableOf.get(key) === table ? definitionBody(own.definition) === body : bodies.get(table)?.has(body);
+    };
+    if (matches(index.definition)) continue;
+    const normalised = normaliseStorageParameters(index.definition);
+    if (normalised !== index.definition && matches(normalised)) {
+      // Only the spelling of a boolean storage parameter differs: that spelling is canon(live), no build needed.
+      liveCanonical.set(key, normalised);
+      continue;
+    }
+    const sql = retargetDefinition(index.definition);
+    if (sql) liveToClone.push({ key, schema: index.schema, name: index.name, table: index.table, sql });
+  }
+  for (const [key, result] of await clone(liveToClone)) {
+    // A live definition that does not build again has no canon(live): the plan compares with its text.
+    if (result.ok) liveCanonical.set(key, result.definition);
+  }
+  return { desired: results, live: liveCanonical, roundTrips };
+}
+
+/** Builds each index on a temporary copy of its table, in batches; results by index key. */
+async function cloneAndRead(
+  session: Session,
+  indexes: readonly IndexToClone[],
+  live: LiveState,
+  options: CanonicalOptions,
+): Promise<Map<string, CanonicalDefinition>> {
+  const tables = new Map<string, CloneTable>();
+  let counter = 0;
+  for (const index of indexes) {
+    const key = tableKey(index.schema, index.table);
+    let table = tables.get(key);
+    if (!table) {
+      const kind = live.tables.get(key)?.kind ?? 'table';
+      const clone = `${CLONE_PREFIX}t${++counter}`;
+      table = { schema: index.schema, name: index.table, clone, sql: cloneTableSql(index.schema, index.table, kind, clone), jobs: [] };
+      tables.set(key, table);
+    }
+    const clone = `${CLONE_PREFIX}i${++counter}`;
+    table.jobs.push({ index, clone, sql: index.sql(clone, `pg_temp.${table.clone}`) });
+  }
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CANONICAL_LOCK_TIMEOUT_MS;
+  const batches = toBatches(
+    [...tables.values()],
+    options.maxTablesPerBatch ?? DEFAULT_MAX_TABLES_PER_BATCH,
+    options.maxIndexesPerBatch ?? DEFAULT_MAX_INDEXES_PER_BATCH,
+  );
+  const results = new Map<string, CanonicalDefinition>();
+  for (const batch of batches) {
+    const byClone = await runBatch(session, batch, lockTimeoutMs);
+    for (const job of batch.flatMap((table) => table.jobs)) {
+      results.set(job.index.key, byClone.get(job.clone) ?? { ok: false, message: 'The index was not built on the temporary copy.' });
+    }
+  }
+  return results;
+}
+
+/** What the server would accept silently or cannot be asked without building: refused here. */
+function refuseBeforeBuilding(index: DesiredIndex, live: LiveState): string | undefined {
+  if (index.nullsNotDistinct && live.serverVersionNum < 150000) {
+    return `nullsNotDistinct needs PostgreSQL 15 or later (server is ${live.serverVersion})`;
+  }
+  if (index.nullsNotDistinct && !index.unique) {
+    // PostgreSQL records and prints it on a non-unique index, where it means nothing.
+    return 'nullsNotDistinct applies only to unique indexes: add unique: true or remove nullsNotDistinct';
+  }
+  return undefined;
+}
+
+function cloneTableSql(schema: string, name: string, kind: TableKind, clone: string): string {
+  // INCLUDING GENERATED keeps generated columns generated (PostgreSQL 18 refuses indexes on virtual ones).
+  const like = `LIKE ${qualify(schema, name)} INCLUDING GENERATED`;
+  if (kind !== 'partitioned') return `CREATE TEMP TABLE ${clone} (${like})`;
+  // A partitioned copy prints `ON ONLY` and refuses what the real one would (a unique index without the
+  // partition key). Its partition key is known only to the server: build the statement there.
+  const ref = quoteLiteral(qualify(schema, name));
+  const body =
+    `BEGIN EXECUTE format('CREATE TEMP TABLE ${clone} (LIKE %s INCLUDING GENERATED) PARTITION BY %s', ` +
+    `${ref}::regclass, pg_get_partkeydef(${ref}::regclass)); END`;
+  return `DO ${quoteLiteral(body)}`;
+}
+
+const IDENT = String.raw`(?:"(?:[^"]|"")*"|[^\s".]+)`;
+const LIVE_HEAD = new RegExp(String.raw`^CREATE (UNIQUE )?INDEX ${IDENT} ON (ONLY )?${IDENT}\.${IDENT} USING `);
+
+/** A live definition rewritten to build under another name on another table, or undefined if unparsable. */
+function retargetDefinition(definition: string): IndexToClone['sql'] | undefined {
+  const match = LIVE_HEAD.exec(definition);
+  if (!match) return undefined;
+  const rest = definition.slice(match[0].length);
+  return (name, tableSql) => `CREATE ${match[1] ?? ''}INDEX ${name} ON ${match[2] ?? ''}${tableSql} USING ${rest}`;
+}
+
+const CLONE_HEAD = /^CREATE (UNIQUE )?INDEX (\S+) ON (ONLY )?\S+\.(\S+) USING /;
+
+/** The clone's definition with the real index name and table put back (quoted by the server). */
+function restoreNames(row: DefinitionRow, table: CloneTable): string {
+  const definition = row.definition ?? '';
+  const match = CLONE_HEAD.exec(definition);
+  if (!match || match[2] !== row.clone || match[4] !== table.clone) {
+    throw new Error(`unexpected definition of a temporary index: ${definition}`);
+  }
+  const head = `CREATE ${match[1] ?? ''}INDEX ${row.quoted_name} ON ${match[3] ?? ''}${row.quoted_table} USING `;
+  return normaliseStorageParameters(head + definition.slice(match[0].length));
+}
+
+function toBatches(tables: readonly CloneTable[], maxTables: number, maxIndexes: number): CloneTable[][] {
+  const batches: CloneTable[][] = [];
+  let current: CloneTable[] = [];
+  let indexes = 0;
+  for (const table of tables) {
+    if (current.length > 0 && (current.length >= maxTables || indexes + table.jobs.length > maxIndexes)) {
+      batches.push(current);
+      current = [];
+      indexes = 0;
+    }
+    current.push(table);
+    indexes += table.jobs.length;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+type Query = <R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<R[]>;
+
+// Classes of errors that say nothing about the index itself: connection, transaction state, deadlock
+// or serialization, resources (lock slots), object in use / lock not available, cancel, system.
+const ENVIRONMENT_CLASSES = new Set(['08', '25', '40', '53', '55', '57', '58', 'XX', 'F0']);
+
+function isEnvironmental(error: unknown): boolean {
+  const code = (error as PgErrorLike | null)?.code;
+  return typeof code !== 'string' || ENVIRONMENT_CLASSES.has(code.slice(0, 2));
+}
+
+/**
+ * One batch: BEGIN; SET LOCAL lock_timeout; the copies and their indexes, as one query; one SELECT of
+ * every definition; ROLLBACK. Three round trips whatever the number of indexes. Returns results by
+ * clone index name.
+ */
+async function runBatch(session: Session, batch: readonly CloneTable[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition>> {
+  const query: Query = async <R,>(sql: string, params?: readonly unknown[]) => (await session.query<R>(sql, params)).rows;
+  const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`;
+  const statements = batch.flatMap((table) => [table.sql, ...table.jobs.map((job) => job.sql)]);
+  const names = new Map<string, string>();
+  for (const table of batch) {
+    names.set(table.clone, qualify(table.schema, table.name));
+    for (const job of table.jobs) names.set(job.clone, job.index.name);
+  }
+  const tables = batch.map((table): TableName => ({ schema: table.schema, name: table.name }));
+  const results = new Map<string, CanonicalDefinition>();
+  const fail = async (error: unknown): Promise<never> => {
+    await query('ROLLBACK').catch(() => undefined);
+    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', lockTimeoutMs);
+    throw error;
+  };
+  try {
+    try {
+      await query([begin, ...statements].join(';\n'));
+    } catch (error) {
+      if (isEnvironmental(error)) await fail(error);
+      await query('ROLLBACK');
+      await replayOneByOne(query, batch, begin, results, names, fail);
+    }
+    const built = batch.flatMap((table) => table.jobs.filter((job) => !results.has(job.clone)).map((job) => ({ job, table })));
+    if (built.length > 0) {
+      const rows = await query<DefinitionRow>(definitionsSql(built.map((b) => b.job)));
+      const byClone = new Map(built.map((b) => [b.job.clone, b.table] as const));
+      for (const row of rows) {
+        const table = byClone.get(row.clone)!;
+        results.set(row.clone, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
+      }
+    }
+  } finally {
+    // Whatever happened, nothing of the batch survives and the session is usable again.
+    await query('ROLLBACK').catch(() => undefined);
+  }
+  return results;
+}
+
+/**
+ * The error path: rerun the batch table by table and, within a failing table, statement by statement,
+ * recording each failure and restarting the transaction without it (replaying what succeeded).
+ */
+async function replayOneByOne(
+  query: Query,
+  batch: readonly CloneTable[],
+  begin: string,
+  results: Map<string, CanonicalDefinition>,
+  names: ReadonlyMap<string, string>,
+  fail: (error: unknown) => Promise<never>,
+): Promise<void> {
+  const done: string[] = [];
+  const restart = async (error: unknown): Promise<void> => {
+    await query('ROLLBACK');
+    if (isEnvironmental(error)) await fail(error);
+    await query([begin, ...done].join(';\n')).catch(fail);
+  };
+  await query(begin).catch(fail);
+  for (const table of batch) {
+    const statements = [table.sql, ...table.jobs.map((job) => job.sql)];
+    try {
+      await query(statements.join(';\n'));
+      done.push(...statements);
+      continue;
+    } catch (error) {
+      await restart(error);
+    }
+    try {
+      await query(table.sql);
+      done.push(table.sql);
+    } catch (error) {
+      await restart(error);
+      const result = await failure(query, error, names);
+      for (const job of table.jobs) results.set(job.clone, result);
+      continue;
+    }
+    for (const job of table.jobs) {
+      try {
+        await query(job.sql);
+        done.push(job.sql);
+      } catch (error) {
+        await restart(error);
+        results.set(job.clone, await failure(query, error, names));
+      }
+    }
+  }
+}
+
+function definitionsSql(jobs: readonly CloneJob[]): string {
+  const values = jobs
+    .map((job) => `(${[job.clone, job.index.name, job.index.schema, job.index.table].map(quoteLiteral).join(', ')})`)
+    .join(',\n  ');
+  return `SELECT m.clone, quote_ident(m.name) AS quoted_name, quote_ident(m.schema) || '.' || quote_ident(m.tab) AS quoted_table,
+  pg_get_indexdef(c.oid) AS definition
+FROM (VALUES ${values}) AS m(clone, name, schema, tab)
+LEFT JOIN pg_class c ON c.relname = m.clone AND c.relnamespace = pg_my_temp_schema()`;
+}
+
+const CLONE_NAME = new RegExp(String.raw`(?:pg_temp(?:_\d+)?\.)?${CLONE_PREFIX}[ti]\d+`, 'g');
+
+/** PostgreSQL's message (with its detail and hint), our temporary names replaced by the real ones. */
+async function failure(query: Query, error: unknown, names: ReadonlyMap<string, string>): Promise<CanonicalDefinition> {
+  const e = error as PgErrorLike;
+  const realNames = (text: string): string => text.replace(CLONE_NAME, (found) => names.get(found.replace(/^.*\./, '')) ?? found);
+  const parts = [e.message, e.detail, (await qualifyHint(query, e)) ?? e.hint]
+    .filter((part): part is string => Boolean(part))
+    .map((part) => realNames(part).replace(/\.$/, ''));
+  return { ok: false, message: parts.join('. '), ...(e.code ? { code: e.code } : {}) };
+}
+
+const UNQUALIFIED = [
+  { pattern: /^function ([^.(\s]+)\(/, kind: 'function', catalog: `SELECT DISTINCT pronamespace::regnamespace::text AS schema FROM pg_proc WHERE proname = $1` },
+  { pattern: /^operator class "([^".]+)" does not exist/, kind: 'operator class', catalog: `SELECT DISTINCT opcnamespace::regnamespace::text AS schema FROM pg_opclass WHERE opcname = $1` },
+  { pattern: /^type "([^".]+)" does not exist/, kind: 'type', catalog: `SELECT DISTINCT typnamespace::regnamespace::text AS schema FROM pg_type WHERE typname = $1` },
+  { pattern: /^collation "([^".]+)" for encoding "[^"]*" does not exist/, kind: 'collation', catalog: `SELECT DISTINCT collnamespace::regnamespace::text AS schema FROM pg_collation WHERE collname = $1` },
+] as const;
+
+/**
+ * An unqualified name that does not resolve: the session's search_path is pg_catalog, so say that
+ * names from other schemas must be qualified, and where this one exists.
+ */
+async function qualifyHint(query: Query, error: PgErrorLike): Promise<string | undefined> {
+  if (error.code !== '42883' && error.code !== '42704') return undefined;
+  for (const { pattern, kind, catalog } of UNQUALIFIED) {
+    const name = pattern.exec(error.message)?.[1];
+    if (name === undefined) continue;
+    const schemas = (await query<{ schema: string }>(catalog, [name]).catch(() => []))
+      .map((row) => row.schema)
+      .filter((schema) => schema !== 'pg_catalog')
+      .sort();
+    const rule = `The manifest is read with search_path = pg_catalog: ${kind === 'operator class' ? 'an' : 'a'} ${kind} from another schema must be schema-qualified`;
+    if (schemas.length > 0) return `${rule}, as ${schemas.map((schema) => `${schema}.${name}`).join(' or ')}`;
+    return `${rule} (schema.${name})${error.hint ? `. ${error.hint}` : ''}`;
+  }
+  return undefined;
+}
+
+// ---- storage parameters ----
+
+// Boolean storage parameters of the built-in access methods. PostgreSQL prints them as written
+// (`off`, `'false'`, `'0'` are the same setting); we print them as it prints `on` / `off`.
+const BOOLEAN_PARAMETERS = new Set(['fastupdate', 'deduplicate_items', 'autosummarize']);
+
+function parseBool(value: string): boolean | undefined {
+  // PostgreSQL's parse_bool: case-insensitive, unique prefixes of true/false/yes/no, on/off, 1/0.
+  const v = value.trim().toLowerCase();
+  if (v.length === 0) return undefined;
+  if ('true'.startsWith(v) || 'yes'.startsWith(v) || v === 'on' || v === '1') return true;
+  if ('false'.startsWith(v) || 'no'.startsWith(v) || (v.length >= 2 && 'off'.startsWith(v)) || v === '0') return false;
+  return undefined;
+}
+
+/** `name=value` items of a printed WITH list: raw text, name and unquoted value. */
+function splitOptions(list: string): { raw: string; name: string; value: string }[] | undefined {
+  const items: { raw: string; name: string; value: string }[] = [];
+  const re = /([^=,\s]+)=(?:'((?:[^']|'')*)'|([^,'\s]*))(, |$)/y;
+  let at = 0;
+  while (at < list.length) {
+    re.lastIndex = at;
+    const match = re.exec(list);
+    if (!match) return undefined;
+    items.push({
+      raw: match[0].slice(0, match[0].length - match[4]!.length),
+      name: match[1]!,
+      value: match[2] !== undefined ? match[2].replace(/''/g, "'") : match[3]!,
+    });
+    at = re.lastIndex;
+  }
+  return items;
+}
+
+/** Finds the top-level ` WITH (` of a definition (outside quotes and parentheses). */
+function withClause(definition: string): { start: number; end: number } | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < definition.length; i += 1) {
+    const ch = definition[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined; // a doubled quote closes and reopens: same state
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth += 1;
+    else if (ch === ')') depth -= 1;
+    else if (depth === 0 && definition.startsWith(' WITH (', i)) {
+      const open = i + ' WITH '.length;
+      let level = 0;
+      let inQuote = false;
+      for (let j = open; j < definition.length; j += 1) {
+        const c = definition[j]!;
+        if (inQuote) {
+          if (c === "'") inQuote = false;
+        } else if (c === "'") inQuote = true;
+        else if (c === '(') level += 1;
+        else if (c === ')' && --level === 0) return { start: open + 1, end: j };
+      }
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites boolean storage parameters of the built-in access methods to one spelling, so that
+ * `fastupdate=off` and `fastupdate='false'` compare equal. Everything else is left as printed.
+ */
+export function normaliseStorageParameters(definition: string): string {
+  const clause = withClause(definition);
+  if (!clause) return definition;
+  const items = splitOptions(definition.slice(clause.start, clause.end));
+  if (!items || !items.some((item) => BOOLEAN_PARAMETERS.has(item.name))) return definition;
+  const printed = items.map(({ raw, name, value }) => {
+    const bool = BOOLEAN_PARAMETERS.has(name) ? parseBool(value) : undefined;
+    return bool === undefined ? raw : `${name}=${bool ? "'on'" : 'off'}`;
+  });
+  return definition.slice(0, clause.start) + printed.join(', ') + definition.slice(clause.end);
+}

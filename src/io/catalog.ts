@@ -1,0 +1,385 @@
+/*
+ * Catalog introspection: the live state of the declared tables, their partitions and every index on
+ * them, read in a constant number of queries whatever the number of tables (names are passed as arrays).
+ *
+ * The reads run in one REPEATABLE READ, READ ONLY transaction (one snapshot for tables and indexes)
+ * with a short lock_timeout: pg_get_indexdef takes ACCESS SHARE on the table, and a read queued behind
+ * an ACCESS EXCLUSIVE lock would also hold up every query that queues behind it. On a timeout we name
+ * who holds the lock instead of waiting.
+ */
+import { UserError } from '../core/errors.js';
+import {
+  tableKey,
+  type ConstraintType,
+  type LiveIndex,
+  type LivePartition,
+  type LiveState,
+  type LiveTable,
+  type TableKind,
+} from '../core/model.js';
+import type { Session } from './db.js';
+
+export interface TableName {
+  readonly schema: string;
+  readonly name: string;
+}
+
+export interface CatalogOptions {
+  /** How long a catalog read may wait for a lock; default 3 s. */
+  readonly lockTimeoutMs?: number;
+}
+
+export const DEFAULT_CATALOG_LOCK_TIMEOUT_MS = 3_000;
+
+// ---- private row types: what pg hands back (int8 and numeric arrive as strings) ----
+
+interface ServerRow {
+  readonly version_num: number;
+  readonly version: string;
+  readonly role: string;
+  readonly block_size: number;
+  readonly methods: string[] | null;
+}
+
+interface ColumnJson {
+  readonly name: string;
+  readonly type: string;
+}
+
+interface PartitionJson {
+  readonly schema: string;
+  readonly name: string;
+  readonly parentSchema: string;
+  readonly parentName: string;
+  readonly isLeaf: boolean;
+  readonly relpages: number;
+  readonly reltuples: number;
+}
+
+interface TableRow {
+  readonly schema: string;
+  readonly name: string;
+  readonly relkind: string;
+  readonly owner: string;
+  readonly owned: boolean;
+  readonly relpages: number;
+  readonly reltuples: number;
+  readonly columns: ColumnJson[];
+  readonly partitions: PartitionJson[];
+}
+
+interface IndexRow {
+  readonly schema: string;
+  readonly table: string;
+  readonly name: string;
+  readonly definition: string;
+  readonly method: string;
+  readonly valid: boolean;
+  readonly ready: boolean;
+  readonly unique: boolean;
+  readonly partitioned: boolean;
+  readonly constraint_name: string | null;
+  readonly constraint_type: string | null;
+  readonly foreign_keys: string[] | null;
+  readonly parent_index: string | null;
+  readonly extension: string | null;
+  readonly replica_identity: boolean;
+  readonly build_pid: number | null;
+  readonly build_phase: string | null;
+  readonly tablespace: string | null;
+  readonly comment: string | null;
+  readonly size_bytes: string;
+  readonly scans: string;
+  readonly last_scan: string | null;
+}
+
+interface BlockerRow {
+  readonly pid: number;
+  readonly granted: boolean;
+  readonly relation: string;
+  readonly application_name: string | null;
+  readonly state: string | null;
+  readonly query: string | null;
+}
+
+// ---- queries ----
+
+const SERVER_SQL = `
+SELECT current_setting('server_version_num')::int AS version_num,
+  current_setting('server_version') AS version,
+  current_user::text AS role,
+  current_setting('block_size')::int AS block_size,
+  (SELECT array_agg(amname::text ORDER BY amname) FROM pg_am WHERE amtype = 'i') AS methods`;
+
+/** The declared tables that exist as a table, partitioned table or materialized view ($1 schemas, $2 names). */
+const DECLARED_CTE = `
+declared AS (
+  SELECT c.oid, c.relkind
+  FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+  JOIN pg_namespace n ON n.nspname = w.schema
+  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
+  WHERE c.relkind IN ('r', 'p', 'm')
+),
+targets AS (
+  SELECT oid FROM declared
+  UNION
+  SELECT pt.relid FROM declared d CROSS JOIN LATERAL pg_partition_tree(d.oid) pt WHERE d.relkind = 'p'
+)`;
+
+const TABLES_SQL = `
+WITH ${DECLARED_CTE}
+SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
+  pg_get_userbyid(c.relowner) AS owner,
+  pg_has_role(current_user, c.relowner, 'USAGE') AS owned,
+  c.relpages, c.reltuples::float8 AS reltuples,
+  COALESCE((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
+  COALESCE((SELECT json_agg(json_build_object('schema', pn.nspname, 'name', pc.relname,
+      'parentSchema', qn.nspname, 'parentName', qc.relname, 'isLeaf', pt.isleaf,
+      'relpages', pc.relpages, 'reltuples', pc.reltuples) ORDER BY pt.level, pn.nspname, pc.relname)
+    FROM pg_partition_tree(c.oid) pt
+    JOIN pg_class pc ON pc.oid = pt.relid
+    JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+    JOIN pg_class qc ON qc.oid = pt.parentrelid
+    JOIN pg_namespace qn ON qn.oid = qc.relnamespace
+    WHERE c.relkind = 'p' AND pt.level > 0), '[]') AS partitions
+FROM declared d
+JOIN pg_class c ON c.oid = d.oid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+ORDER BY 1, 2`;
+
+// Version-dependent columns (last_idx_scan, 16+) are read through to_jsonb so one text runs on 13–18.
+// Partitioned indexes have no storage and no statistics of their own: their leaves are summed.
+const INDEXES_SQL = `
+WITH ${DECLARED_CTE}
+SELECT n.nspname AS schema, t.relname AS table, c.relname AS name,
+  pg_get_indexdef(c.oid) AS definition, am.amname AS method,
+  i.indisvalid AS valid, i.indisready AS ready, i.indisunique AS unique, c.relkind = 'I' AS partitioned,
+  con.conname AS constraint_name, con.contype AS constraint_type,
+  (SELECT array_agg(DISTINCT f.conrelid::regclass::text || '.' || quote_ident(f.conname))
+    FROM pg_constraint f
+    WHERE f.contype = 'f' AND f.conindid = c.oid
+      -- a foreign key on a partitioned table is repeated on each partition: name it once
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = f.conparentid AND p.conindid = f.conindid)) AS foreign_keys,
+  (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits h
+    JOIN pg_class pc ON pc.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+    WHERE h.inhrelid = c.oid LIMIT 1) AS parent_index,
+  (SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+    WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, t.oid)
+      AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' LIMIT 1) AS extension,
+  i.indisreplident AS replica_identity,
+  prog.pid AS build_pid, prog.phase AS build_phase,
+  ts.spcname AS tablespace,
+  obj_description(c.oid, 'pg_class') AS comment,
+  (CASE WHEN c.relkind = 'I'
+    THEN (SELECT COALESCE(sum(lc.relpages), 0) FROM pg_partition_tree(c.oid) pt JOIN pg_class lc ON lc.oid = pt.relid WHERE pt.isleaf)
+    ELSE c.relpages END)::bigint * current_setting('block_size')::bigint AS size_bytes,
+  (CASE WHEN c.relkind = 'I'
+    THEN (SELECT COALESCE(sum(pg_stat_get_numscans(pt.relid)), 0) FROM pg_partition_tree(c.oid) pt WHERE pt.isleaf)
+    ELSE pg_stat_get_numscans(c.oid) END)::bigint AS scans,
+  (CASE WHEN c.relkind = 'I'
+    THEN (SELECT to_jsonb(max((to_jsonb(s)->>'last_idx_scan')::timestamptz)) #>> '{}'
+      FROM pg_partition_tree(c.oid) pt JOIN pg_stat_all_indexes s ON s.indexrelid = pt.relid WHERE pt.isleaf)
+    ELSE (SELECT to_jsonb(s)->>'last_idx_scan' FROM pg_stat_all_indexes s WHERE s.indexrelid = c.oid) END) AS last_scan
+FROM targets x
+JOIN pg_index i ON i.indrelid = x.oid
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = c.relam
+LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+LEFT JOIN pg_constraint con ON con.conindid = c.oid AND con.conrelid = t.oid AND con.contype IN ('p', 'u', 'x')
+LEFT JOIN LATERAL (SELECT p.pid, p.phase FROM pg_stat_progress_create_index p
+  WHERE p.relid = t.oid AND p.index_relid IN (c.oid, 0) ORDER BY p.index_relid DESC LIMIT 1) prog ON true
+ORDER BY 1, 2, 3`;
+
+// Only ACCESS EXCLUSIVE conflicts with the ACCESS SHARE our reads take; a waiter for it queues us too.
+const BLOCKERS_SQL = `
+WITH ${DECLARED_CTE},
+relations AS (
+  SELECT oid FROM targets
+  UNION
+  SELECT i.indexrelid FROM pg_index i JOIN targets x ON x.oid = i.indrelid
+)
+SELECT l.pid, bool_or(l.granted) AS granted, min(l.relation::regclass::text) AS relation,
+  min(a.application_name) AS application_name, min(a.state) AS state, min(a.query) AS query
+FROM pg_locks l
+JOIN relations r ON r.oid = l.relation
+LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+GROUP BY l.pid
+ORDER BY 2 DESC, 1`;
+
+function nameArrays(tables: readonly TableName[]): [string[], string[]] {
+  return [tables.map((t) => t.schema), tables.map((t) => t.name)];
+}
+
+export async function readLiveState(
+  session: Session,
+  tables: readonly TableName[],
+  options: CatalogOptions = {},
+): Promise<LiveState> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CATALOG_LOCK_TIMEOUT_MS;
+  const params = nameArrays(tables);
+  await session.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+  let server: ServerRow;
+  let tableRows: TableRow[];
+  let indexRows: IndexRow[];
+  try {
+    server = (await session.query<ServerRow>(SERVER_SQL)).rows[0]!;
+    tableRows = (await session.query<TableRow>(TABLES_SQL, params)).rows;
+    indexRows = (await session.query<IndexRow>(INDEXES_SQL, params)).rows;
+    await session.query('COMMIT');
+  } catch (error) {
+    await session.query('ROLLBACK').catch(() => undefined);
+    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Reading the catalog', lockTimeoutMs);
+    throw error;
+  }
+  return toLiveState(server, tableRows, indexRows);
+}
+
+// ---- rows to model, in one place ----
+
+function estimatedRows(relpages: number, reltuples: number, serverVersionNum: number): number | undefined {
+  // 14+: -1 means never vacuumed or analyzed. 13 has no such marker: 0 rows on 0 pages may be either.
+  if (reltuples < 0) return undefined;
+  if (serverVersionNum < 140000 && reltuples === 0 && relpages === 0) return undefined;
+  return Math.round(reltuples);
+}
+
+// Partitioned tables and indexes have no storage: relpages is 0, or -1 on recent versions.
+function pages(relpages: number): number {
+  return Math.max(0, relpages);
+}
+
+function tableKind(relkind: string): TableKind {
+  switch (relkind) {
+    case 'r':
+      return 'table';
+    case 'p':
+      return 'partitioned';
+    case 'm':
+      return 'matview';
+    default:
+      throw new Error(`unexpected relkind ${relkind} for a declared table`);
+  }
+}
+
+function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRows: readonly IndexRow[]): LiveState {
+  const blockSize = server.block_size;
+  const tables = new Map<string, LiveTable>();
+  for (const row of tableRows) {
+    const kind = tableKind(row.relkind);
+    const partitions: LivePartition[] = row.partitions.map((p) => ({
+      schema: p.schema,
+      name: p.name,
+      parentSchema: p.parentSchema,
+      parentName: p.parentName,
+      isLeaf: p.isLeaf,
+      sizeBytes: pages(p.relpages) * blockSize,
+    }));
+    let sizeBytes = pages(row.relpages) * blockSize;
+    let rows = estimatedRows(row.relpages, row.reltuples, server.version_num);
+    if (kind === 'partitioned') {
+      // The parent has no storage: what a build reads is its leaves.
+      const leaves = row.partitions.filter((p) => p.isLeaf);
+      sizeBytes = leaves.reduce((sum, p) => sum + pages(p.relpages) * blockSize, 0);
+      const leafRows = leaves.map((p) => estimatedRows(p.relpages, p.reltuples, server.version_num));
+      rows = leafRows.some((r) => r === undefined) ? undefined : leafRows.reduce<number>((sum, r) => sum + (r ?? 0), 0);
+    }
+    const table: LiveTable = {
+      schema: row.schema,
+      name: row.name,
+      kind,
+      owner: row.owner,
+      ownedByCurrentRole: row.owned,
+      columns: row.columns.map((c) => ({ name: c.name, type: c.type })),
+      sizeBytes,
+      ...(rows === undefined ? {} : { estimatedRows: rows }),
+      partitions,
+    };
+    tables.set(tableKey(row.schema, row.name), table);
+  }
+  const indexes: LiveIndex[] = indexRows.map((row) => ({
+    schema: row.schema,
+    table: row.table,
+    name: row.name,
+    definition: row.definition,
+    method: row.method,
+    valid: row.valid,
+    ready: row.ready,
+    unique: row.unique,
+    partitioned: row.partitioned,
+    ...(row.constraint_name !== null && row.constraint_type !== null
+      ? { constraint: { name: row.constraint_name, type: row.constraint_type as ConstraintType } }
+      : {}),
+    referencedByForeignKeys: [...(row.foreign_keys ?? [])].sort(),
+    ...(row.parent_index !== null ? { parentIndex: row.parent_index } : {}),
+    ...(row.extension !== null ? { extension: row.extension } : {}),
+    replicaIdentity: row.replica_identity,
+    ...(row.build_pid !== null ? { build: { pid: row.build_pid, phase: row.build_phase ?? '' } } : {}),
+    ...(row.tablespace !== null ? { tablespace: row.tablespace } : {}),
+    ...(row.comment !== null ? { comment: row.comment } : {}),
+    sizeBytes: Number(row.size_bytes),
+    scans: Number(row.scans),
+    ...(row.last_scan !== null ? { lastScan: row.last_scan } : {}),
+  }));
+  return {
+    serverVersionNum: server.version_num,
+    serverVersion: server.version,
+    currentRole: server.role,
+    accessMethods: server.methods ?? [],
+    tables,
+    indexes,
+  };
+}
+
+// ---- lock timeouts ----
+
+export function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '55P03';
+}
+
+function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * The error for a read that timed out waiting for a lock on the declared tables (or their partitions
+ * or indexes): names who holds or waits for an ACCESS EXCLUSIVE lock there. Run after the failed
+ * transaction has been rolled back.
+ */
+export async function lockTimeoutError(
+  session: Session,
+  tables: readonly TableName[],
+  what: string,
+  lockTimeoutMs: number,
+): Promise<UserError> {
+  let blockers: BlockerRow[] = [];
+  try {
+    blockers = (await session.query<BlockerRow>(BLOCKERS_SQL, nameArrays(tables))).rows;
+  } catch {
+    // Naming the blocker is a courtesy; the timeout itself is the error to report.
+  }
+  const seconds = `${lockTimeoutMs / 1000}s`;
+  if (blockers.length === 0) {
+    return new UserError(
+      `${what} waited more than ${seconds} for a lock on a declared table; the lock holder has gone since.`,
+      'Run the command again.',
+    );
+  }
+  const lines = blockers.map((b) => {
+    const about = [b.application_name ? `application "${b.application_name}"` : 'no application_name', b.state].filter(Boolean).join(', ');
+    const lock = `${b.granted ? 'holds' : 'waits for'} ACCESS EXCLUSIVE on ${b.relation}`;
+    // An idle transaction's query is the last one it ran, not necessarily the one that took the lock.
+    const label = b.state === 'active' ? 'running' : 'last query';
+    return `pid ${b.pid} (${about}) ${lock}; ${label}: ${b.query ? oneLine(b.query) : '(not visible to this role)'}`;
+  });
+  const holders = blockers.filter((b) => b.granted).map((b) => b.pid);
+  return new UserError(
+    `${what} waited more than ${seconds} for a lock on a declared table. Blocked by:\n  ${lines.join('\n  ')}`,
+    `Let that transaction finish, or end it (SELECT pg_terminate_backend(${(holders.length > 0 ? holders : blockers.map((b) => b.pid)).join('), pg_terminate_backend(')})), then run again.`,
+  );
+}
