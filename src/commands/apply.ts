@@ -1,0 +1,152 @@
+/*
+ * `reconcile apply [plan.json]`: show the plan, get approval, take the apply lock, run the actions with a
+ * live renderer, then read the catalog again and check it matches the manifest.
+ */
+import type { Action } from '../core/actions.js';
+import { UserError } from '../core/errors.js';
+import type { ApplyEvent } from '../core/events.js';
+import type { DesiredState, Settings } from '../core/model.js';
+import type { PlanDocument } from '../core/plan-document.js';
+import { describeAction } from '../core/plan.js';
+import { acquireApplyLock } from '../io/advisory-lock.js';
+import type { ConnectionTarget } from '../io/db.js';
+import { executePlan } from '../io/executor.js';
+import { loadManifest } from '../io/manifest-file.js';
+import { readPlanFile } from '../io/plan-file.js';
+import { manifestHash, planAgainstDatabase, type PlannedState } from '../io/planning.js';
+import { createApplyRenderer } from '../ui/apply-renderer.js';
+import { renderPlanText } from '../ui/plan-text.js';
+import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
+
+export type ApplyOutput = 'tui' | 'plain' | 'json';
+
+export interface ApplyCommandOptions extends ConnectionOptions, CommonOptions {
+  readonly file: string;
+  /** Whether -f was given explicitly (a saved plan otherwise names its own manifest). */
+  readonly fileGiven: boolean;
+  readonly planFile?: string;
+  readonly yes?: boolean;
+  readonly output?: ApplyOutput;
+  readonly concurrency?: number;
+  readonly lockTimeoutMs?: number;
+  readonly buildLockTimeoutMs?: number;
+  readonly allowEmpty?: boolean;
+  readonly allowLockingDrops?: boolean;
+}
+
+function effectiveSettings(desired: DesiredState, options: ApplyCommandOptions): Settings {
+  return {
+    ...desired.settings,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    ...(options.buildLockTimeoutMs === undefined ? {} : { buildLockTimeoutMs: options.buildLockTimeoutMs }),
+  };
+}
+
+function chooseOutput(options: ApplyCommandOptions, context: CommandContext): ApplyOutput {
+  if (options.output) return options.output;
+  const ci = context.env.CI !== undefined && context.env.CI !== '' && context.env.CI !== 'false';
+  return context.stdout.isTTY && !ci ? 'tui' : 'plain';
+}
+
+function actionKey(action: Action): string {
+  return `${describeAction(action)} on ${action.table.schema}.${action.table.name}`;
+}
+
+/** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
+function staleness(saved: PlanDocument, now: PlannedState, manifestSha: string): string | undefined {
+  if (saved.manifest.sha256 !== manifestSha) {
+    return `${saved.manifest.file} changed since the plan was made (sha256 ${saved.manifest.sha256.slice(0, 12)} then, ${manifestSha.slice(0, 12)} now).`;
+  }
+  if (saved.database.catalogFingerprint === now.document.database.catalogFingerprint) return undefined;
+  const before = new Set(saved.actions.map(actionKey));
+  const after = new Set(now.plan.actions.map(actionKey));
+  const gone = [...before].filter((key) => !after.has(key));
+  const added = [...after].filter((key) => !before.has(key));
+  const details = [
+    ...gone.map((key) => `no longer needed: ${key}`),
+    ...added.map((key) => `now needed: ${key}`),
+  ];
+  return `the indexes of the declared tables changed since the plan was made${details.length > 0 ? ` (${details.join('; ')})` : ' (validity, comments or definitions of indexes the plan does not change)'}.`;
+}
+
+async function approve(options: ApplyCommandOptions, context: CommandContext): Promise<boolean> {
+  if (options.yes || options.planFile) return true;
+  if (!context.stdinIsTTY || !context.stdout.isTTY) {
+    throw new UserError(
+      'apply needs approval, and there is no terminal to ask on.',
+      'Pass --yes, or save a plan and apply that file: reconcile plan --out plan.json && reconcile apply plan.json',
+    );
+  }
+  const answer = await context.prompt('\nDo you want to apply these changes? Only "yes" will be accepted: ');
+  return answer.trim() === 'yes';
+}
+
+export async function runApply(options: ApplyCommandOptions, context: CommandContext): Promise<number> {
+  const saved = options.planFile ? await readPlanFile(options.planFile) : undefined;
+  const manifestFile = saved && !options.fileGiven ? saved.manifest.file : options.file;
+  const desired = await loadManifest(manifestFile);
+  const settings = effectiveSettings(desired, options);
+  const output = chooseOutput(options, context);
+  const colors = colorsFor(context, options);
+
+  return withConnection(context, options, async (target) => {
+    const sha = await manifestHash(manifestFile);
+    const planOptions = {
+      allowEmpty: options.allowEmpty ?? false,
+      allowLockingDrops: options.allowLockingDrops ?? false,
+      manifestFile,
+      manifestSha256: sha,
+    };
+    const current = await planAgainstDatabase(target, desired, planOptions);
+    if (current.plan.problems.length > 0) {
+      throw new UserError(`The plan cannot be made: ${current.plan.problems.length} problem${current.plan.problems.length === 1 ? '' : 's'} in ${manifestFile}.`, undefined, current.plan.problems);
+    }
+    if (saved) {
+      const stale = staleness(saved, current, sha);
+      if (stale) throw new UserError(`Saved plan is stale: ${stale}`, 'Make a new plan with reconcile plan --out, review it, and apply that.');
+    }
+    const document = saved ?? current.document;
+    if (output !== 'json') context.stdout.write(renderPlanText(document, colors));
+    if (!document.changes) return 0;
+    if (output !== 'json') context.stdout.write('\n');
+    if (!(await approve(options, context))) {
+      context.stderr.write('Apply cancelled.\n');
+      return 1;
+    }
+    return runActions(target, document.actions, settings, desired, planOptions, output, context, options);
+  });
+}
+
+async function runActions(
+  target: ConnectionTarget,
+  actions: readonly Action[],
+  settings: Settings,
+  desired: DesiredState,
+  planOptions: Parameters<typeof planAgainstDatabase>[2],
+  output: ApplyOutput,
+  context: CommandContext,
+  options: ApplyCommandOptions,
+): Promise<number> {
+  const lock = await acquireApplyLock(target);
+  const renderer = createApplyRenderer(output, context.stdout, colorsFor(context, options));
+  const emit = (event: ApplyEvent): void => renderer.onEvent(event);
+  const interrupt = new AbortController();
+  const onAbort = (): void => {
+    emit({ type: 'interrupt', at: Date.now(), signal: String(context.signal.reason ?? 'SIGINT') });
+    interrupt.abort();
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await executePlan(target, actions, settings, { listener: emit, signal: interrupt.signal });
+    if (result.interrupted) return 130;
+    const after = await planAgainstDatabase(target, desired, planOptions);
+    const differences = after.plan.actions.filter((action) => action.kind !== 'skip').map(actionKey);
+    emit({ type: 'verified', at: Date.now(), inSync: differences.length === 0, differences });
+    return result.failed > 0 || differences.length > 0 ? 1 : 0;
+  } finally {
+    context.signal.removeEventListener('abort', onAbort);
+    await renderer.finish();
+    await lock.release();
+  }
+}

@@ -1,0 +1,161 @@
+/*
+ * The command line: flags (a contract: never rename them), dispatch, and the one error handler that
+ * maps every failure to a message and an exit code. cli.ts wires it to the real process.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DatabaseRefused, formatProblem, Interrupted, sortProblems, UserError } from './core/errors.js';
+import { parseDuration } from './core/units.js';
+import type { CommandContext } from './commands/context.js';
+import { runApply, type ApplyOutput } from './commands/apply.js';
+import { runPlan, type PlanFormat } from './commands/plan.js';
+import { runValidate } from './commands/validate.js';
+
+export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
+  return parsed;
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(/^\d+$/.test(value) ? Number(value) : value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+const fileOption = (): Option => new Option('-f, --file <file>', 'the manifest').default('indexes.yaml');
+const urlOption = (): Option => new Option('--database-url <url>', 'connection URL (else DATABASE_URL, else the PG* variables)');
+const embeddedOption = (): Option => new Option('--embedded', 'run against a throwaway embedded PostgreSQL');
+
+/** Secrets to mask wherever they might surface: the URL's password, PGPASSWORD. */
+function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const urls = [env.DATABASE_URL, ...argv.flatMap((arg, i) => (arg === '--database-url' ? [argv[i + 1]] : arg.startsWith('--database-url=') ? [arg.slice(15)] : []))];
+  const secrets = urls.flatMap((url) => {
+    if (!url) return [];
+    try {
+      const password = new URL(url).password;
+      return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+      return [];
+    }
+  });
+  if (env.PGPASSWORD) secrets.push(env.PGPASSWORD);
+  return secrets.filter((s) => s.length > 0);
+}
+
+function scrubbed(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((result, secret) => result.split(secret).join('***'), text);
+}
+
+export function reportError(error: unknown, context: CommandContext, secrets: readonly string[]): number {
+  const write = (text: string): void => context.stderr.write(scrubbed(text, secrets));
+  if (error instanceof Interrupted) {
+    write(`${error.message}\n`);
+    return EXIT.interrupted;
+  }
+  if (error instanceof UserError) {
+    for (const problem of sortProblems(error.problems)) write(`${formatProblem(problem)}\n`);
+    write(`Error: ${error.message}\n`);
+    if (error.hint) write(`${error.hint}\n`);
+    return EXIT.error;
+  }
+  if (error instanceof DatabaseRefused) {
+    write(`PostgreSQL refused: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}\n`);
+    if (error.detail) write(`Detail: ${error.detail}\n`);
+    if (error.hint) write(`Hint: ${error.hint}\n`);
+    return EXIT.error;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  write(`Internal error: ${stack}\nThis is a bug in pg-index-reconciler. Please report it with the output above.\n`);
+  return EXIT.error;
+}
+
+export async function main(argv: readonly string[], context: CommandContext): Promise<number> {
+  const secrets = secretsOf(argv, context.env);
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name('reconcile')
+    .description('Indexes as code for PostgreSQL: plan and apply the indexes declared in indexes.yaml.')
+    .version('0.1.0')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(scrubbed(text, secrets)),
+    })
+    .showHelpAfterError('(run reconcile --help for usage)');
+
+  program
+    .command('validate')
+    .description('check the manifest offline: schema, SQL fragments, names; no database')
+    .addOption(fileOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (options: { file: string; format: 'text' | 'json' }) => {
+      exitCode = await runValidate(options, {
+        stdout: (text) => context.stdout.write(text),
+        stderr: (text) => context.stderr.write(text),
+      });
+    });
+
+  program
+    .command('plan')
+    .description('read the catalog and print what apply would change')
+    .addOption(fileOption())
+    .addOption(urlOption())
+    .addOption(embeddedOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql', 'markdown']).default('text'))
+    .option('--out <file>', 'save the plan for `reconcile apply <file>`')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
+    .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
+    .action(async (options: { file: string; format: PlanFormat; databaseUrl?: string; embedded?: boolean; out?: string; detailedExitcode?: boolean; allowEmpty?: boolean; allowLockingDrops?: boolean }) => {
+      exitCode = await runPlan({ ...options, color: program.opts<{ color: boolean }>().color }, context);
+    });
+
+  program
+    .command('apply')
+    .description('apply the plan (or a saved plan file) online, with a live view of the builds')
+    .argument('[plan]', 'a plan saved with `reconcile plan --out`; applied without asking, if it is not stale')
+    .addOption(fileOption())
+    .addOption(urlOption())
+    .addOption(embeddedOption())
+    .option('--yes', 'apply without asking')
+    .addOption(new Option('--output <renderer>', 'tui (default on a terminal) | plain | json').choices(['tui', 'plain', 'json']))
+    .option('--concurrency <n>', 'tables built at once (overrides settings.concurrency)', positiveInteger)
+    .option('--lock-timeout <duration>', 'for drops, renames, comments (overrides settings.lockTimeout)', duration)
+    .option('--build-lock-timeout <duration>', 'for concurrent builds; 0 = none (overrides settings.buildLockTimeout)', duration)
+    .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
+    .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
+    .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean }, command: Command) => {
+      const { lockTimeout, buildLockTimeout, ...rest } = options;
+      exitCode = await runApply(
+        {
+          ...rest,
+          ...(planFile === undefined ? {} : { planFile }),
+          ...(lockTimeout === undefined ? {} : { lockTimeoutMs: lockTimeout }),
+          ...(buildLockTimeout === undefined ? {} : { buildLockTimeoutMs: buildLockTimeout }),
+          fileGiven: command.getOptionValueSource('file') === 'cli',
+          color: program.opts<{ color: boolean }>().color,
+        },
+        context,
+      );
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; bad flags have already been explained by commander.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    return reportError(error, context, secrets);
+  }
+}
