@@ -5,7 +5,7 @@
  * INCLUDE vs key columns, SQL fragments), each reported at its place in the manifest.
  */
 import type { Problem } from './errors.js';
-import { checkFragment, checkQuery, type FragmentKind } from './fragments.js';
+import { checkFragments, checkQuery, type FragmentKind } from './fragments.js';
 import {
   byteLength,
   DEFAULT_SETTINGS,
@@ -223,6 +223,8 @@ export function buildDesiredState(
   const budgets = input.budgets?.indexToTableRatio === undefined ? {} : { indexToTableRatio: input.budgets.indexToTableRatio };
 
   const tables: DesiredTable[] = [];
+  // SQL fragments are checked together at the end: the parser is much faster in batches.
+  const fragments: Fragment[] = [];
   const tableByQualified = new Map<string, { key: string; source: SourceRef }>();
   // schema → index name → where it was first declared
   const indexNames = new Map<string, Map<string, { table: string; source: SourceRef }>>();
@@ -255,7 +257,7 @@ export function buildDesiredState(
     const indexes: DesiredIndex[] = [];
     for (const [indexName, index] of Object.entries(table.indexes ?? {})) {
       const indexPath: ManifestPath = [...tablePath, 'indexes', indexName];
-      const built = buildIndex(index, indexName, schema, name, indexPath, locate, report);
+      const built = buildIndex(index, indexName, schema, name, indexPath, locate, report, fragments);
       indexes.push(built);
 
       let names = indexNames.get(schema);
@@ -300,11 +302,23 @@ export function buildDesiredState(
     }
   }
 
+  const issues = checkFragments(fragments);
+  fragments.forEach((fragment, i) => {
+    const issue = issues[i];
+    if (issue) report(fragment.path, issue.message, { offset: issue.offset });
+  });
+
   if (problems.length > 0) return { problems };
   return { state: { file, tables, settings, budgets }, problems };
 }
 
 type Report = (path: ManifestPath, message: string, at?: LocateOptions) => void;
+
+interface Fragment {
+  readonly text: string;
+  readonly kind: FragmentKind;
+  readonly path: ManifestPath;
+}
 
 function buildSettings(input: ManifestInput, report: Report): Settings {
   const given = input.settings ?? {};
@@ -351,6 +365,7 @@ function buildIndex(
   path: ManifestPath,
   locate: Locate,
   report: Report,
+  fragments: Fragment[],
 ): DesiredIndex {
   const source = locate(path, { at: 'key' });
   if (name === '') report(path, 'an index name cannot be empty', { at: 'key' });
@@ -386,7 +401,7 @@ function buildIndex(
       source: entrySource,
     };
     if (entry.expression !== undefined) {
-      checkSqlFragment(entry.expression, 'expression', [...entryPath, 'expression'], report);
+      fragments.push({ text: entry.expression, kind: 'expression', path: [...entryPath, 'expression'] });
       return { kind: 'expression', expression: entry.expression.trim(), ...options };
     }
     return { kind: 'column', column: entry.column ?? '', ...options };
@@ -407,7 +422,7 @@ function buildIndex(
 
   let where: string | undefined;
   if (index.where !== undefined) {
-    checkSqlFragment(index.where, 'where', [...path, 'where'], report);
+    fragments.push({ text: index.where, kind: 'where', path: [...path, 'where'] });
     where = index.where.trim();
   }
 
@@ -476,11 +491,6 @@ function buildIndex(
     queries,
     source,
   };
-}
-
-function checkSqlFragment(text: string, kind: FragmentKind, path: ManifestPath, report: Report): void {
-  const issue = checkFragment(text, kind);
-  if (issue) report(path, issue.message, { offset: issue.offset });
 }
 
 function checkNameLength(what: string, name: string, path: ManifestPath, at: LocateOptions, report: Report): void {

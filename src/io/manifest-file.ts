@@ -29,7 +29,7 @@ import {
   type ManifestPath,
 } from '../core/desired.js';
 import { sortProblems, UserError, type Problem } from '../core/errors.js';
-import { loadSqlParser } from '../core/fragments.js';
+import { isSqlParserLoaded, loadSqlParser } from '../core/fragments.js';
 import type { DesiredState, SourceRef } from '../core/model.js';
 import { parseDuration, parseSize, UnitError } from '../core/units.js';
 
@@ -97,6 +97,9 @@ async function readManifest(file: string): Promise<ReadResult> {
  * Needs the SQL parser loaded (`await loadSqlParser()` from core/fragments.js) for the fragment checks.
  */
 export function checkManifestText(text: string, displayName: string): ManifestCheck {
+  if (!isSqlParserLoaded()) {
+    throw new Error('checkManifestText needs the SQL parser: await loadSqlParser() from core/fragments.js first');
+  }
   const file = displayName;
   const none = (line: number, column: number, message: string): ManifestCheck => ({
     problems: [{ file, line, column, path: '', message }],
@@ -113,13 +116,8 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
   const source = text;
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, {
-    lineCounter,
-    keepSourceTokens: true,
-    uniqueKeys: true,
-    merge: true,
-    prettyErrors: false,
-  });
+  // Duplicate keys are found by duplicateKeys() below: the parser's own check is quadratic per mapping.
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
   // Columns count characters a person sees: not a leading byte-order mark.
   const bom = source.startsWith('\uFEFF') ? 1 : 0;
   const position: Position = (offset) => {
@@ -128,9 +126,8 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
   };
 
   // A syntax error makes everything after it doubtful: report the first one only.
-  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
-  if (syntax.length > 0) {
-    const first = [...syntax].sort((a, b) => a.pos[0] - b.pos[0])[0] as YAMLError;
+  if (doc.errors.length > 0) {
+    const first = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0])[0] as YAMLError;
     const { line, column } = position(first.pos[0]);
     return none(line, column, describeYamlError(first));
   }
@@ -156,7 +153,7 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
     problems.push({ file, line: ref.line, column: ref.column, path: ref.path, message });
   };
 
-  for (const error of doc.errors) problems.push(duplicateKey(doc, error, file, position));
+  problems.push(...duplicateKeys(contents, [], file, position));
   for (const warning of doc.warnings) {
     const { line, column } = position(warning.pos[0]);
     problems.push({ file, line, column, path: '', message: lowerFirst(warning.message) });
@@ -532,6 +529,7 @@ function withoutInvalidParts(
   data: unknown,
   errors: readonly ErrorObject[],
 ): { input: ManifestInput; crossChecks: boolean } {
+  if (errors.length === 0) return { input: data as ManifestInput, crossChecks: true };
   const root = (isPlainObject(data) ? structuredClone(data) : {}) as Record<string, unknown>;
   let crossChecks = true;
   for (const error of errors) {
@@ -671,17 +669,30 @@ function findInDocument(doc: Document, path: ManifestPath): Found {
   };
 }
 
+// Key → first pair of that key, per mapping: a manifest is looked up thousands of times.
+const pairIndexes = new WeakMap<readonly unknown[], Map<string, Pair>>();
+
 function findPair(doc: Document, items: readonly unknown[], key: string): Pair | undefined {
+  let index = pairIndexes.get(items);
+  if (!index) {
+    index = new Map();
+    for (const item of items) {
+      if (isPair(item) && !index.has(keyText(item.key))) index.set(keyText(item.key), item);
+    }
+    pairIndexes.set(items, index);
+  }
+  const direct = index.get(key);
+  if (direct) return direct;
+  if (!index.has('<<')) return undefined;
   let merged: Pair | undefined;
   for (const item of items) {
     if (!isPair(item)) continue;
-    if (keyText(item.key) === key) return item;
     // `<<: *base` merge keys: the field may come from the merged mapping.
     if (keyText(item.key) === '<<' && merged === undefined) {
       const sources = isSeq(item.value) ? item.value.items : [item.value];
       for (const source of sources) {
         const resolved = isAlias(source) ? source.resolve(doc) : source;
-        if (isMap(resolved)) merged = findPair(doc, resolved.items, key) ?? merged;
+        if (isMap(resolved)) merged ??= findPair(doc, resolved.items, key);
       }
     }
   }
@@ -697,49 +708,36 @@ function isNodeWithRange(value: unknown): value is Node & { range: [number, numb
   return value !== null && typeof value === 'object' && Array.isArray((value as { range?: unknown }).range);
 }
 
-function duplicateKey(doc: Document, error: YAMLError, file: string, position: Position): Problem {
-  const offset = error.pos[0];
-  const { line, column } = position(offset);
-  const hit = findKeyAt(doc.contents, offset, []);
-  if (!hit) return { file, line, column, path: '', message: 'a key is repeated in one mapping: each key may appear once' };
-  const first = hit.siblings.find((p) => isPair(p) && keyText(p.key) === hit.key && p !== hit.pair) as Pair | undefined;
-  const where = isNodeWithRange(first?.key) ? `: it is already at line ${position(first.key.range[0]).line}` : '';
-  return {
-    file,
-    line,
-    column,
-    path: formatPath([...hit.path, hit.key]),
-    message: `duplicate key "${hit.key}"${where}; each key may appear once`,
-  };
+/** Keys written twice in one mapping (YAML would silently keep the last one). */
+function duplicateKeys(node: unknown, path: ManifestPath, file: string, position: Position): Problem[] {
+  const problems: Problem[] = [];
+  if (isMap(node)) {
+    const seen = new Map<string, Pair>();
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      const first = seen.get(key);
+      // Several `<<` merge keys are allowed.
+      if (first && key !== '<<' && isNodeWithRange(pair.key) && isNodeWithRange(first.key)) {
+        const { line, column } = position(pair.key.range[0]);
+        problems.push({
+          file,
+          line,
+          column,
+          path: formatPath([...path, key]),
+          message: `duplicate key "${key}": it is already at line ${position(first.key.range[0]).line}; each key may appear once`,
+        });
+      } else if (!first) {
+        seen.set(key, pair);
+      }
+      problems.push(...duplicateKeys(pair.value, [...path, key], file, position));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => problems.push(...duplicateKeys(item, [...path, i], file, position)));
+  }
+  return problems;
 }
 
 type Position = (offset: number) => { line: number; column: number };
-
-interface KeyHit {
-  readonly pair: Pair;
-  readonly key: string;
-  readonly path: ManifestPath;
-  readonly siblings: readonly unknown[];
-}
-
-/** Finds the mapping pair whose key starts at `offset`, with the path of its mapping. */
-function findKeyAt(node: unknown, offset: number, path: ManifestPath): KeyHit | undefined {
-  if (isMap(node)) {
-    for (const item of node.items) {
-      if (isNodeWithRange(item.key) && item.key.range[0] === offset) {
-        return { pair: item, key: keyText(item.key), path, siblings: node.items };
-      }
-      const found = findKeyAt(item.value, offset, [...path, keyText(item.key)]);
-      if (found) return found;
-    }
-  } else if (isSeq(node)) {
-    for (const [i, item] of node.items.entries()) {
-      const found = findKeyAt(item, offset, [...path, i]);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
 
 function describeYamlError(error: YAMLError): string {
   switch (error.code) {

@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTableKey } from '../../src/core/desired.js';
 import { UserError } from '../../src/core/errors.js';
@@ -289,5 +290,28 @@ describe('files', () => {
         message: 'not a text file: invalid UTF-8 at byte 21; a manifest is a YAML text file in UTF-8',
       },
     ]);
+  });
+});
+
+describe('schema/indexes.schema.json', () => {
+  it('compiles in ajv strict mode and describes every field for editors', async () => {
+    const schema = JSON.parse(await readFile(join(root, 'schema/indexes.schema.json'), 'utf8')) as Record<string, unknown>;
+    expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema['$id']).toBeTypeOf('string');
+    expect(schema['title']).toBeTypeOf('string');
+    expect(() => new Ajv2020({ strict: true, allowUnionTypes: true }).compile(schema)).not.toThrow();
+    const undocumented: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${path}/${i}`));
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+      const properties = (node as { properties?: Record<string, unknown> }).properties ?? {};
+      for (const [name, property] of Object.entries(properties)) {
+        // `true` only marks a property as known to a oneOf branch; the field itself is described above it.
+        if (property !== true && !(property as { description?: string }).description) undocumented.push(`${path}/${name}`);
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, `${path}/${key}`);
+    };
+    walk(schema, '#');
+    expect(undocumented).toEqual([]);
   });
 });
