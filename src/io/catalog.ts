@@ -95,8 +95,10 @@ interface IndexRow {
 
 interface BlockerRow {
   readonly pid: number;
-  readonly granted: boolean;
-  readonly relation: string;
+  /** holds / waits for ACCESS EXCLUSIVE, or is ahead of such a waiter. */
+  readonly role: 'holds' | 'waits' | 'ahead';
+  readonly relation: string | null;
+  readonly waiter: number | null;
   readonly application_name: string | null;
   readonly state: string | null;
   readonly query: string | null;
@@ -193,23 +195,37 @@ LEFT JOIN LATERAL (SELECT p.pid, p.phase FROM pg_stat_progress_create_index p
   WHERE p.relid = t.oid AND p.index_relid IN (c.oid, 0) ORDER BY p.index_relid DESC LIMIT 1) prog ON true
 ORDER BY 1, 2, 3`;
 
-// Only ACCESS EXCLUSIVE conflicts with the ACCESS SHARE our reads take; a waiter for it queues us too.
+// Only ACCESS EXCLUSIVE conflicts with the ACCESS SHARE our reads take. A request for it that is still
+// waiting queues us too, so whoever that request waits for is named as well.
 const BLOCKERS_SQL = `
 WITH ${DECLARED_CTE},
 relations AS (
   SELECT oid FROM targets
   UNION
   SELECT i.indexrelid FROM pg_index i JOIN targets x ON x.oid = i.indrelid
+),
+exclusive AS (
+  SELECT l.pid, bool_or(l.granted) AS granted, min(l.relation::regclass::text) AS relation
+  FROM pg_locks l
+  JOIN relations r ON r.oid = l.relation
+  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  GROUP BY l.pid
+),
+ahead AS (
+  SELECT DISTINCT ON (b.pid) b.pid, e.pid AS waiter
+  FROM exclusive e CROSS JOIN LATERAL unnest(pg_blocking_pids(e.pid)) AS b(pid)
+  WHERE NOT e.granted AND b.pid <> pg_backend_pid() AND b.pid NOT IN (SELECT pid FROM exclusive)
+  ORDER BY b.pid, e.pid
 )
-SELECT l.pid, bool_or(l.granted) AS granted, min(l.relation::regclass::text) AS relation,
-  min(a.application_name) AS application_name, min(a.state) AS state, min(a.query) AS query
-FROM pg_locks l
-JOIN relations r ON r.oid = l.relation
-LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
-  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-GROUP BY l.pid
-ORDER BY 2 DESC, 1`;
+SELECT x.pid, x.role, x.relation, x.waiter, a.application_name, a.state, a.query
+FROM (
+  SELECT pid, CASE WHEN granted THEN 'holds' ELSE 'waits' END AS role, relation, NULL::int AS waiter FROM exclusive
+  UNION ALL
+  SELECT pid, 'ahead', NULL, waiter FROM ahead
+) x
+LEFT JOIN pg_stat_activity a ON a.pid = x.pid
+ORDER BY CASE x.role WHEN 'holds' THEN 0 WHEN 'waits' THEN 1 ELSE 2 END, x.pid`;
 
 function nameArrays(tables: readonly TableName[]): [string[], string[]] {
   return [tables.map((t) => t.schema), tables.map((t) => t.name)];
@@ -372,14 +388,18 @@ export async function lockTimeoutError(
   }
   const lines = blockers.map((b) => {
     const about = [b.application_name ? `application "${b.application_name}"` : 'no application_name', b.state].filter(Boolean).join(', ');
-    const lock = `${b.granted ? 'holds' : 'waits for'} ACCESS EXCLUSIVE on ${b.relation}`;
+    const what =
+      b.role === 'ahead'
+        ? `holds a lock that pid ${b.waiter} waits for`
+        : `${b.role === 'holds' ? 'holds' : 'waits for'} ACCESS EXCLUSIVE on ${b.relation}${b.role === 'waits' ? ' (reads queue behind it)' : ''}`;
     // An idle transaction's query is the last one it ran, not necessarily the one that took the lock.
     const label = b.state === 'active' ? 'running' : 'last query';
-    return `pid ${b.pid} (${about}) ${lock}; ${label}: ${b.query ? oneLine(b.query) : '(not visible to this role)'}`;
+    return `pid ${b.pid} (${about}) ${what}; ${label}: ${b.query ? oneLine(b.query) : '(not visible to this role)'}`;
   });
-  const holders = blockers.filter((b) => b.granted).map((b) => b.pid);
+  const holders = blockers.filter((b) => b.role !== 'waits').map((b) => b.pid);
+  const toEnd = holders.length > 0 ? holders : blockers.map((b) => b.pid);
   return new UserError(
     `${what} waited more than ${seconds} for a lock on a declared table. Blocked by:\n  ${lines.join('\n  ')}`,
-    `Let that transaction finish, or end it (SELECT pg_terminate_backend(${(holders.length > 0 ? holders : blockers.map((b) => b.pid)).join('), pg_terminate_backend(')})), then run again.`,
+    `Let that transaction finish, or end it (${toEnd.map((pid) => `SELECT pg_terminate_backend(${pid})`).join('; ')}), then run again.`,
   );
 }

@@ -16,7 +16,7 @@ import {
   type SourceRef,
 } from '../../src/core/model.js';
 import { createIndexSql, definitionBody } from '../../src/core/sql.js';
-import { canonicalise, type CanonicalResults } from '../../src/io/canonical.js';
+import { canonicalise, normaliseStorageParameters, type CanonicalResults } from '../../src/io/canonical.js';
 import { readLiveState } from '../../src/io/catalog.js';
 import { connect, type Session } from '../../src/io/db.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -525,6 +525,29 @@ describe('cleanliness', () => {
   });
 });
 
+describe('spelling of boolean storage parameters', () => {
+  const head = 'CREATE INDEX i ON public.t USING gin (tags)';
+  it.each([
+    [`${head} WITH (fastupdate='false')`, `${head} WITH (fastupdate=off)`],
+    [`${head} WITH (fastupdate=off, gin_pending_list_limit='100')`, `${head} WITH (fastupdate=off, gin_pending_list_limit='100')`],
+    [`${head} WITH (fastupdate='TRUE')`, `${head} WITH (fastupdate='on')`],
+    [`${head} WITH (fastupdate=of)`, `${head} WITH (fastupdate=off)`],
+    ["CREATE INDEX i ON public.t USING btree (a) WITH (deduplicate_items='0', fillfactor='070')", "CREATE INDEX i ON public.t USING btree (a) WITH (deduplicate_items=off, fillfactor='070')"],
+    ["CREATE INDEX i ON public.t USING brin (a) WITH (autosummarize=yes, pages_per_range='16')", "CREATE INDEX i ON public.t USING brin (a) WITH (autosummarize='on', pages_per_range='16')"],
+    // unknown options, options that are not booleans and text outside the WITH list are left alone
+    [`${head} WITH (mystery='false', buffering='on')`, `${head} WITH (mystery='false', buffering='on')`],
+    [`${head} WITH (fastupdate='maybe')`, `${head} WITH (fastupdate='maybe')`],
+    [`${head} WHERE (note = ' WITH (fastupdate=''false'')'::text)`, `${head} WHERE (note = ' WITH (fastupdate=''false'')'::text)`],
+    ['CREATE INDEX " WITH (fastupdate=\'false\')" ON public.t USING gin (tags)', 'CREATE INDEX " WITH (fastupdate=\'false\')" ON public.t USING gin (tags)'],
+    [
+      "CREATE INDEX i ON public.t USING gin (tags) WITH (fastupdate='0') WHERE (x = 'WITH (fastupdate=1)'::text)",
+      "CREATE INDEX i ON public.t USING gin (tags) WITH (fastupdate=off) WHERE (x = 'WITH (fastupdate=1)'::text)",
+    ],
+  ])('%s', (definition, expected) => {
+    expect(normaliseStorageParameters(definition)).toBe(expected);
+  });
+});
+
 describe('cost', () => {
   let created = 0;
 
@@ -554,25 +577,20 @@ describe('cost', () => {
     expect(b.roundTrips).toBe(3);
     expect([...b.desired.values()].every((r) => r.ok)).toBe(true);
     expect(b.desired.size).toBe(600);
-    // With the default batch size, 300 tables are two batches.
-    const c = await run(large);
-    expect(c.roundTrips).toBe(6);
   });
 
-  it('canonicalises 2,500 tables without running out of lock slots', async () => {
-    // Two thousand five hundred tables in one transaction exhausted max_locks_per_transaction in
-    // practice; batches of 200 tables keep each transaction's locks bounded.
+  it('canonicalises 2,500 tables in batches of 200, without running out of lock slots', async () => {
+    // 2,500 tables in one transaction exhausted the lock table of a server with default settings.
+    // This test server has room for far more (max_locks_per_transaction=256 × 200 connections), so
+    // the batching itself is checked too: 13 transactions of three round trips each.
     const names = await tables(2_500);
     const state = desiredState(indexesOn(names, 1));
     const live = await readLiveState(session, tablesOf(state));
     expect(live.tables.size).toBe(2_500);
-    const started = Date.now();
     const canon = await canonicalise(session, state, live);
-    const elapsed = Date.now() - started;
     expect(canon.desired.size).toBe(2_500);
     expect([...canon.desired.values()].every((r) => r.ok)).toBe(true);
     expect(canon.roundTrips).toBe(3 * Math.ceil(2_500 / 200));
-    expect(elapsed).toBeLessThan(20_000);
     await expectNothingSurvives();
   });
 

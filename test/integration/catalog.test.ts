@@ -377,4 +377,35 @@ describe('cost and locks', () => {
     expect(activity[0]!.state).toBe('idle');
     expect((await readLiveState(session, [T('sized')])).tables.has('public.sized')).toBe(true);
   });
+
+  it('names a queued ACCESS EXCLUSIVE request and the transaction it waits for', async () => {
+    // A long reader holds ACCESS SHARE; an ALTER TABLE queues behind it; our read would queue behind both.
+    const reader = await db.connect();
+    await reader.query(`SET application_name = 'long-report'`);
+    const { rows: readerRows } = await reader.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM sized');
+    const migrator = await db.connect();
+    await migrator.query(`SET application_name = 'migrator'`);
+    const { rows: migratorRows } = await migrator.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await migrator.query('BEGIN');
+    const alter = migrator.query('ALTER TABLE sized ADD COLUMN queued int');
+    try {
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const { rows } = await db.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [migratorRows[0]!.pid]);
+        if (rows.length > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const error = await readLiveState(session, [T('sized')], { lockTimeoutMs: 200 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      const message = (error as UserError).message;
+      expect(message).toContain(`pid ${migratorRows[0]!.pid} (application "migrator", active) waits for ACCESS EXCLUSIVE on public.sized (reads queue behind it); running: ALTER TABLE sized ADD COLUMN queued int`);
+      expect(message).toContain(`pid ${readerRows[0]!.pid} (application "long-report", idle in transaction) holds a lock that pid ${migratorRows[0]!.pid} waits for; last query: SELECT count(*) FROM sized`);
+      expect((error as UserError).hint).toBe(`Let that transaction finish, or end it (SELECT pg_terminate_backend(${readerRows[0]!.pid})), then run again.`);
+    } finally {
+      await reader.query('ROLLBACK');
+      await alter;
+      await migrator.query('ROLLBACK');
+    }
+  });
 });
