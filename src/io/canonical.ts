@@ -438,6 +438,8 @@ const UNQUALIFIED = [
   { pattern: /^operator class "([^".]+)" does not exist/, kind: 'operator class', catalog: `SELECT DISTINCT opcnamespace::regnamespace::text AS schema FROM pg_opclass WHERE opcname = $1` },
   { pattern: /^type "([^".]+)" does not exist/, kind: 'type', catalog: `SELECT DISTINCT typnamespace::regnamespace::text AS schema FROM pg_type WHERE typname = $1` },
   { pattern: /^collation "([^".]+)" for encoding "[^"]*" does not exist/, kind: 'collation', catalog: `SELECT DISTINCT collnamespace::regnamespace::text AS schema FROM pg_collation WHERE collname = $1` },
+  // `operator does not exist: text % unknown` (types may contain spaces; the operator is the symbol)
+  { pattern: /^operator does not exist: (?:.*? )?([+\-*/<>=~!@#%^&|`?]+)(?: |$)/, kind: 'operator', catalog: `SELECT DISTINCT oprnamespace::regnamespace::text AS schema FROM pg_operator WHERE oprname = $1` },
 ] as const;
 
 /**
@@ -453,9 +455,10 @@ async function qualifyHint(query: Query, error: PgErrorLike): Promise<string | u
       .map((row) => row.schema)
       .filter((schema) => schema !== 'pg_catalog')
       .sort();
-    const rule = `The manifest is read with search_path = pg_catalog: ${kind === 'operator class' ? 'an' : 'a'} ${kind} from another schema must be schema-qualified`;
-    if (schemas.length > 0) return `${rule}, as ${schemas.map((schema) => `${schema}.${name}`).join(' or ')}`;
-    return `${rule} (schema.${name})${error.hint ? `. ${error.hint}` : ''}`;
+    const rule = `The manifest is read with search_path = pg_catalog: ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} from another schema must be schema-qualified`;
+    const spell = (schema: string): string => (kind === 'operator' ? `OPERATOR(${schema}.${name})` : `${schema}.${name}`);
+    if (schemas.length > 0) return `${rule}, as ${schemas.map(spell).join(' or ')}`;
+    return `${rule} (${spell('schema')})${error.hint ? `. ${error.hint}` : ''}`;
   }
   return undefined;
 }

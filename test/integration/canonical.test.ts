@@ -440,6 +440,11 @@ describe('per-index errors', () => {
       message: /operator class "gin_trgm_ops" does not exist for access method "gin"\. The manifest is read with search_path = pg_catalog: an operator class from another schema must be schema-qualified, as public\.gin_trgm_ops$/,
     },
     {
+      index: bad('e_unqualified_operator', [col('id')], { where: "name % 'ana'" }),
+      code: '42883',
+      message: /^operator does not exist: text % unknown\. The manifest is read with search_path = pg_catalog: an operator from another schema must be schema-qualified, as OPERATOR\(public\.%\)$/,
+    },
+    {
       index: index('public.measurements', 'e_partitioned_unique', [col('id')], { unique: true }),
       code: '0A000',
       message: /unique constraint on partitioned table must include all partitioning columns\. .*table "public\.measurements" lacks column "taken"/,
