@@ -1,0 +1,60 @@
+/* `reconcile status`: index health of the declared tables; `--fail-on` turns findings into exit 1. */
+import { UserError } from '../core/errors.js';
+import { categoriesPresent, computeStatus, statusDocument, type StatusCategory, type StatusReport } from '../core/status.js';
+import { readLiveState } from '../io/catalog.js';
+import { withSession } from '../io/db.js';
+import { loadManifest } from '../io/manifest-file.js';
+import { renderStatusMarkdown } from '../ui/status-markdown.js';
+import { renderStatusText } from '../ui/status-text.js';
+import { readStatusFacts } from '../io/status-reader.js';
+import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
+
+export type StatusFormat = 'text' | 'json' | 'markdown';
+
+export interface StatusCommandOptions extends ConnectionOptions, CommonOptions {
+  readonly file: string;
+  readonly format: StatusFormat;
+  /** Exit 1 when any of these is present. */
+  readonly failOn: readonly StatusCategory[];
+}
+
+const FAIL_WORDS: Readonly<Record<StatusCategory, (count: number) => string>> = {
+  budget: (n) => `${n} table${n === 1 ? '' : 's'} over the index size budget`,
+  invalid: (n) => `${n} invalid index${n === 1 ? '' : 'es'}`,
+  redundant: (n) => `${n} redundant index${n === 1 ? '' : 'es'}`,
+  unused: (n) => `${n} unused index${n === 1 ? '' : 'es'}`,
+};
+
+export async function readStatus(options: ConnectionOptions & { readonly file: string }, context: CommandContext): Promise<StatusReport> {
+  const desired = await loadManifest(options.file);
+  return withConnection(context, options, (target) =>
+    withSession(target, async (session) => {
+      const live = await readLiveState(session, desired.tables);
+      const facts = await readStatusFacts(session, desired.tables);
+      return computeStatus(desired, live, facts);
+    }),
+  );
+}
+
+export async function runStatus(options: StatusCommandOptions, context: CommandContext): Promise<number> {
+  const unknown = options.failOn.filter((c) => !(c in FAIL_WORDS));
+  if (unknown.length > 0) {
+    throw new UserError(`--fail-on does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}.`, 'Use any of budget, invalid, redundant, unused, comma-separated.');
+  }
+  const report = await readStatus(options, context);
+  switch (options.format) {
+    case 'text':
+      context.stdout.write(renderStatusText(report, colorsFor(context, options)));
+      break;
+    case 'json':
+      context.stdout.write(`${JSON.stringify(statusDocument(report), null, 2)}\n`);
+      break;
+    case 'markdown':
+      context.stdout.write(renderStatusMarkdown(report));
+      break;
+  }
+  const failing = categoriesPresent(report).filter(({ category }) => options.failOn.includes(category));
+  if (failing.length === 0) return 0;
+  context.stderr.write(`status failed (--fail-on ${options.failOn.join(',')}): ${failing.map(({ category, count }) => FAIL_WORDS[category](count)).join(', ')}.\n`);
+  return 1;
+}
