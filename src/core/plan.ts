@@ -31,6 +31,10 @@ import {
   dropIndexSql,
   isReindexLeftoverName,
   isTemporaryName,
+  attachPartitionSql,
+  partitionIndexName,
+  qualify,
+  shortHash,
   temporaryName,
   renameIndexSql,
 } from './sql.js';
@@ -97,23 +101,105 @@ function sameTablespace(desired: DesiredIndex, live: LiveIndex): boolean {
   return (desired.tablespace ?? undefined) === (live.tablespace ?? undefined);
 }
 
-/** Steps that build a declared index under `name` and finish it (comment, statistics). */
-function buildSteps(index: DesiredIndex, live: LiveTable, name: string, analyzeAfterBuild: boolean): Step[] {
-  const ref = { schema: index.schema, name };
-  const steps: Step[] = [{ kind: 'build', sql: [createIndexSql(index, { name, concurrently: true })], creates: ref }];
-  if (analyzeAfterBuild && hasExpression(index)) {
-    // A new expression index has no statistics until its table is analyzed.
-    steps.push({ kind: 'analyze', sql: [analyzeSql(live.schema, live.name)] });
+function analyzeStep(index: DesiredIndex, table: LiveTable, analyzeAfterBuild: boolean): Step[] {
+  // A new expression index has no statistics until its table is analyzed.
+  return analyzeAfterBuild && hasExpression(index) ? [{ kind: 'analyze', sql: [analyzeSql(table.schema, table.name)] }] : [];
+}
+
+/** Steps that build a declared index under `name` on a plain table or materialized view. */
+function plainBuildSteps(index: DesiredIndex, name: string): Step[] {
+  return [{ kind: 'build', sql: [createIndexSql(index, { name, concurrently: true })], creates: { schema: index.schema, name } }];
+}
+
+type PartitionedBuild = { readonly steps: Step[] } | { readonly unrecoverable: string };
+
+/**
+ * The online procedure for a partitioned table (CREATE INDEX CONCURRENTLY is refused there):
+ * `CREATE INDEX … ON ONLY` the parent and every intermediate partitioned table (brief SHARE lock, invalid
+ * until complete), a concurrent build on each leaf (or an existing valid leaf index with the same
+ * definition, reused), then ATTACH PARTITION bottom-up; the parent becomes valid with its last child.
+ * With `existing`, an interrupted run is finished: what is attached and valid is kept.
+ */
+function partitionedBuildSteps(
+  index: DesiredIndex,
+  context: TableContext,
+  name: string,
+  canonicalDefinition: string,
+  existing?: LiveIndex,
+  childNameSeed = name,
+): PartitionedBuild {
+  const table = context.live;
+  const steps: Step[] = [];
+  const nodeIndex = new Map<string, { schema: string; name: string; exists: boolean }>();
+  nodeIndex.set(tableKey(table.schema, table.name), { schema: index.schema, name, exists: existing !== undefined });
+  if (!existing) {
+    steps.push({ kind: 'build-parent', sql: [createIndexSql(index, { name, concurrently: false, only: true })], creates: { schema: index.schema, name } });
   }
-  return steps;
+  const parentBody = definitionBody(canonicalDefinition);
+  const parentOn = `ON ONLY ${qualify(table.schema, table.name)} `;
+  const laterAttaches: Step[] = [];
+  for (const part of table.partitions) {
+    const parent = nodeIndex.get(tableKey(part.parentSchema, part.parentName));
+    if (!parent) return { unrecoverable: `the partition tree of ${describeTable(context.ref)} changed while it was read` };
+    const partRef = { schema: part.schema, name: part.name };
+    const onPart = context.indexesOn(part.schema, part.name);
+    const attached = parent.exists ? onPart.find((i) => i.parentIndex === qualify(parent.schema, parent.name)) : undefined;
+    const attach = (childName: string): Step => ({
+      kind: 'attach',
+      sql: [attachPartitionSql(parent.schema, parent.name, part.schema, childName)],
+      partition: partRef,
+    });
+    const childName = partitionIndexName(childNameSeed, part.name);
+    if (!part.isLeaf) {
+      if (attached) {
+        nodeIndex.set(tableKey(part.schema, part.name), { schema: part.schema, name: attached.name, exists: true });
+        continue;
+      }
+      const partIndex: DesiredIndex = { ...index, schema: part.schema, table: part.name };
+      steps.push({
+        kind: 'build-parent',
+        sql: [createIndexSql(partIndex, { name: childName, concurrently: false, only: true })],
+        creates: { schema: part.schema, name: childName },
+        partition: partRef,
+      });
+      nodeIndex.set(tableKey(part.schema, part.name), { schema: part.schema, name: childName, exists: false });
+      laterAttaches.unshift(attach(childName));
+      continue;
+    }
+    if (attached?.valid) continue;
+    if (attached) {
+      // An invalid leaf once attached leaves its parent invalid for good: only a new index recovers.
+      return { unrecoverable: `its partition ${part.schema}.${part.name} has an invalid index ${attached.name} attached` };
+    }
+    const wanted = parentBody.replace(parentOn, `ON ${qualify(part.schema, part.name)} `);
+    const reusable = onPart.find(
+      (i) => i.parentIndex === undefined && i.valid && !i.partitioned && protectionReason(i) === undefined && definitionBody(i.definition) === wanted,
+    );
+    if (reusable) {
+      steps.push(attach(reusable.name));
+      continue;
+    }
+    const leafIndex: DesiredIndex = { ...index, schema: part.schema, table: part.name };
+    steps.push({
+      kind: 'build',
+      sql: [createIndexSql(leafIndex, { name: childName, concurrently: true })],
+      creates: { schema: part.schema, name: childName },
+      partition: partRef,
+    });
+    steps.push(attach(childName));
+  }
+  return { steps: [...steps, ...laterAttaches] };
 }
 
 function commentStep(index: DesiredIndex): Step[] {
   return index.comment === undefined ? [] : [{ kind: 'comment', sql: [commentIndexSql(index.schema, index.name, index.comment)] }];
 }
 
-function dropStep(schema: string, name: string): Step {
-  return { kind: 'drop', sql: [dropIndexSql(schema, name, { concurrently: true })] };
+function dropStep(schema: string, name: string, partitioned = false): Step {
+  // PostgreSQL cannot drop a partitioned index concurrently: a plain DROP locks the table.
+  return partitioned
+    ? { kind: 'drop-locking', sql: [dropIndexSql(schema, name, { concurrently: false })] }
+    : { kind: 'drop', sql: [dropIndexSql(schema, name, { concurrently: true })] };
 }
 
 function invalidReason(index: LiveIndex): string {
@@ -135,6 +221,8 @@ function pruneReason(manifestName: string): string {
 
 interface TableContext {
   readonly manifestName: string;
+  /** Every live index on a table of the declared table's partition tree. */
+  readonly indexesOn: (schema: string, name: string) => readonly LiveIndex[];
   readonly table: DesiredTable;
   readonly live: LiveTable;
   readonly ref: TableRef;
@@ -174,6 +262,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
     if (checks.table.length > 0) continue;
 
     const context: TableContext = {
+      indexesOn: (schema, name) => indexesByTable.get(tableKey(schema, name)) ?? [],
       manifestName: desired.file.split(/[\\/]/).pop() ?? desired.file,
       table,
       live: liveTable,
@@ -193,12 +282,13 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
         ),
       );
     }
-    for (const drop of result.drops) {
-      if (drop.locking && !allowLockingDrops) {
+    for (const action of [...result.leftoverDrops, ...result.changes, ...result.drops]) {
+      if (!allowLockingDrops && action.steps.some((step) => step.kind === 'drop-locking')) {
+        const what = action.kind === 'drop' ? `dropping the partitioned index ${action.index}` : `the ${action.kind} of the partitioned index ${action.index} drops the old one, which`;
         problems.push(
           problemAt(
             table.source,
-            `dropping the partitioned index ${drop.index} takes an ACCESS EXCLUSIVE lock on ${describeTable(context.ref)} (PostgreSQL cannot drop it concurrently); pass --allow-locking-drops or set settings.allowLockingDrops`,
+            `${what} takes an ACCESS EXCLUSIVE lock on ${describeTable(context.ref)} (PostgreSQL cannot drop it concurrently); pass --allow-locking-drops or set settings.allowLockingDrops`,
           ),
         );
       }
@@ -227,9 +317,6 @@ function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState):
         `role "${live.currentRole}" does not own table ${name} (owner: "${liveTable.owner}"); CREATE INDEX needs the owner or a member of its role`,
       ),
     );
-  }
-  if (liveTable.kind === 'partitioned') {
-    checks.table.push(problemAt(table.source, `${name} is a partitioned table; partitioned tables are not supported yet`));
   }
   const columns = new Set(liveTable.columns.map((c) => c.name));
   const columnList = liveTable.columns.map((c) => c.name).join(', ');
@@ -294,6 +381,36 @@ function planTable(
   const renameCandidates = onTable.filter(
     (index) => !declaredNames.has(index.name) && index.valid && !isTemporaryName(index.name) && protectionReason(index) === undefined,
   );
+  const partitioned = context.live.kind === 'partitioned';
+
+  /** Build steps for a new index under `name`; partition indexes are named after `childSeed`. */
+  const freshBuild = (index: DesiredIndex, name: string, definition: string, childSeed: string): Step[] => {
+    if (!partitioned) return plainBuildSteps(index, name);
+    const build = partitionedBuildSteps(index, context, name, definition, undefined, childSeed);
+    // A fresh build has nothing attached yet, so it cannot be unrecoverable.
+    return 'steps' in build ? build.steps : [];
+  };
+
+  /**
+   * Replace (or rebuild from scratch) without a moment without the index: build the new one under a
+   * temporary name, swap the names in one short transaction, drop the old one.
+   */
+  const anew = (index: DesiredIndex, definition: string, existing: LiveIndex, kind: 'replace' | 'rebuild', reason: string): Action => {
+    const newName = temporaryName(index.name, 'new');
+    const oldName = temporaryName(index.name, 'old');
+    // Partition indexes keep their names after the swap: a hash of the definition keeps the next replace's apart.
+    const childSeed = `${index.name}_${shortHash(definitionBody(definition)).slice(0, 6)}`;
+    const steps: Step[] = [
+      ...freshBuild(index, newName, definition, childSeed),
+      { kind: 'swap', sql: [renameIndexSql(index.schema, index.name, oldName), renameIndexSql(index.schema, newName, index.name)] },
+      dropStep(index.schema, oldName, existing.partitioned),
+      ...commentStep(index),
+      ...analyzeStep(index, context.live, analyzeAfterBuild),
+    ];
+    return kind === 'replace'
+      ? { kind, table: ref, index: index.name, reason, oldDefinition: existing.definition, newDefinition: definition, cost, steps }
+      : { kind, table: ref, index: index.name, reason, definition, cost, steps };
+  };
 
   for (const index of table.indexes) {
     if (failedChecks.has(index.name)) continue;
@@ -317,7 +434,29 @@ function planTable(
         plan.skips.push({ kind: 'skip', table: ref, index: index.name, reason: buildingReason(existing), steps: [], pid: existing.build.pid, phase: existing.build.phase });
         continue;
       }
+      const sameAsDeclared = sameDefinition(form.definition, existing, canonical.live) && sameTablespace(index, existing);
       if (!existing.valid) {
+        if (partitioned && sameAsDeclared) {
+          const finish = partitionedBuildSteps(index, context, index.name, form.definition, existing);
+          if ('steps' in finish) {
+            plan.changes.push({
+              kind: 'rebuild',
+              table: ref,
+              index: index.name,
+              reason: 'invalid: an interrupted build left partitions without their index; finishing them',
+              definition: form.definition,
+              cost,
+              steps: [...finish.steps, ...analyzeStep(index, context.live, analyzeAfterBuild), ...commentStep(index)],
+            });
+            continue;
+          }
+          plan.changes.push(anew(index, form.definition, existing, 'rebuild', `invalid: ${finish.unrecoverable}; building it anew`));
+          continue;
+        }
+        if (partitioned) {
+          plan.changes.push(anew(index, form.definition, existing, 'rebuild', `invalid, and its definition changed; building it anew`));
+          continue;
+        }
         plan.changes.push({
           kind: 'rebuild',
           table: ref,
@@ -325,34 +464,17 @@ function planTable(
           reason: invalidReason(existing),
           definition: form.definition,
           cost,
-          steps: [dropStep(index.schema, index.name), ...buildSteps(index, context.live, index.name, analyzeAfterBuild), ...commentStep(index)],
+          steps: [dropStep(index.schema, index.name), ...plainBuildSteps(index, index.name), ...analyzeStep(index, context.live, analyzeAfterBuild), ...commentStep(index)],
         });
         continue;
       }
-      if (sameDefinition(form.definition, existing, canonical.live) && sameTablespace(index, existing)) {
+      if (sameAsDeclared) {
         if ((index.comment ?? undefined) !== (existing.comment ?? undefined)) {
           plan.changes.push(commentAction(ref, index, existing.comment));
         }
         continue;
       }
-      const newName = temporaryName(index.name, 'new');
-      const oldName = temporaryName(index.name, 'old');
-      plan.changes.push({
-        kind: 'replace',
-        table: ref,
-        index: index.name,
-        reason: sameTablespace(index, existing) ? 'definition changed' : 'tablespace changed',
-        oldDefinition: existing.definition,
-        newDefinition: form.definition,
-        cost,
-        steps: [
-          ...buildSteps(index, context.live, newName, false),
-          { kind: 'swap', sql: [renameIndexSql(index.schema, index.name, oldName), renameIndexSql(index.schema, newName, index.name)] },
-          dropStep(index.schema, oldName),
-          ...commentStep(index),
-          ...(analyzeAfterBuild && hasExpression(index) ? [{ kind: 'analyze' as const, sql: [analyzeSql(ref.schema, ref.name)] }] : []),
-        ],
-      });
+      plan.changes.push(anew(index, form.definition, existing, 'replace', sameTablespace(index, existing) ? 'definition changed' : 'tablespace changed'));
       continue;
     }
     const twin = renameCandidates.find((candidate) => !claimed.has(candidate.name) && sameDefinition(form.definition, candidate, canonical.live) && sameTablespace(index, candidate));
@@ -381,7 +503,7 @@ function planTable(
       reason: `declared in ${context.manifestName}, missing from the database`,
       definition: form.definition,
       cost,
-      steps: [...buildSteps(index, context.live, index.name, analyzeAfterBuild), ...commentStep(index)],
+      steps: [...freshBuild(index, index.name, form.definition, index.name), ...analyzeStep(index, context.live, analyzeAfterBuild), ...commentStep(index)],
     });
   }
 

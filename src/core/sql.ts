@@ -140,3 +140,24 @@ export function isTemporaryName(name: string): boolean {
 export function isReindexLeftoverName(name: string): boolean {
   return /_cc(new|old)\d*$/.test(name);
 }
+
+/** 32-bit FNV-1a, as 8 hex digits: a short, stable suffix for names that had to be shortened. */
+export function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * The name of a partition's index under a partitioned index: `<index>_<partition>`, or, when that is
+ * over 63 bytes, shortened with a hash of the full name so that it stays unique and stable.
+ */
+export function partitionIndexName(parentIndex: string, partition: string): string {
+  const full = `${parentIndex}_${partition}`;
+  if (byteLength(full) <= MAX_IDENTIFIER_BYTES) return full;
+  const suffix = `_${shortHash(full)}`;
+  return truncateBytes(full, MAX_IDENTIFIER_BYTES - byteLength(suffix)) + suffix;
+}

@@ -422,3 +422,100 @@ describe('computePlan: plan-time errors name the manifest position', () => {
     ]);
   });
 });
+
+describe('computePlan: partitioned tables', () => {
+  const partition = (name: string, parentName: string, isLeaf = true) => ({ schema: 'public', name, parentSchema: 'public', parentName, isLeaf, sizeBytes: 8192 });
+  const events = liveTable('events', ['id', 'at', 'kind'], {
+    kind: 'partitioned',
+    partitions: [partition('events_2024', 'events'), partition('events_2025', 'events', false), partition('events_2025_a', 'events_2025')],
+  });
+  const declared = desiredIndex('events', 'idx_events_at', { columns: [column('at')] });
+  const parentDef = 'CREATE INDEX idx_events_at ON ONLY public.events USING btree (at)';
+  const canonical = forms({ idx_events_at: parentDef });
+
+  it('creates online: ON ONLY on the parent and intermediates, concurrent leaf builds, attaches bottom-up', () => {
+    const result = plan(desiredState([desiredTable('events', [declared])]), liveState([events], []), canonical);
+    expect(result.problems).toEqual([]);
+    expect(result.actions[0]!.steps.map((s) => [s.kind, s.sql[0], s.partition?.name])).toEqual([
+      ['build-parent', 'CREATE INDEX idx_events_at ON ONLY public.events USING btree (at)', undefined],
+      ['build', 'CREATE INDEX CONCURRENTLY idx_events_at_events_2024 ON public.events_2024 USING btree (at)', 'events_2024'],
+      ['attach', 'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2024', 'events_2024'],
+      ['build-parent', 'CREATE INDEX idx_events_at_events_2025 ON ONLY public.events_2025 USING btree (at)', 'events_2025'],
+      ['build', 'CREATE INDEX CONCURRENTLY idx_events_at_events_2025_a ON public.events_2025_a USING btree (at)', 'events_2025_a'],
+      ['attach', 'ALTER INDEX public.idx_events_at_events_2025 ATTACH PARTITION public.idx_events_at_events_2025_a', 'events_2025_a'],
+      ['attach', 'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2025', 'events_2025'],
+    ]);
+    expect(result.actions[0]!.steps.every((s) => !/^CREATE INDEX (?!CONCURRENTLY)\S+ ON (?!ONLY)/.test(s.sql[0]!))).toBe(true);
+  });
+
+  it('reuses a valid leaf index with the same definition instead of building a duplicate', () => {
+    const result = plan(
+      desiredState([desiredTable('events', [declared])]),
+      liveState([events], [liveIndex('events_2024', 'events_2024_at_idx', 'CREATE INDEX events_2024_at_idx ON public.events_2024 USING btree (at)')]),
+      canonical,
+    );
+    expect(result.actions[0]!.steps.slice(1, 2).map((s) => s.sql[0])).toEqual([
+      'ALTER INDEX public.idx_events_at ATTACH PARTITION public.events_2024_at_idx',
+    ]);
+  });
+
+  it('finishes an interrupted build: only the partitions without an attached index', () => {
+    const result = plan(
+      desiredState([desiredTable('events', [declared])]),
+      liveState(
+        [events],
+        [
+          liveIndex('events', 'idx_events_at', parentDef, { partitioned: true, valid: false }),
+          liveIndex('events_2024', 'idx_events_at_events_2024', 'CREATE INDEX idx_events_at_events_2024 ON public.events_2024 USING btree (at)', { parentIndex: 'public.idx_events_at' }),
+        ],
+      ),
+      canonical,
+    );
+    expect(result.actions).toHaveLength(1);
+    expect(result.actions[0]).toMatchObject({ kind: 'rebuild', reason: 'invalid: an interrupted build left partitions without their index; finishing them' });
+    expect(result.actions[0]!.steps.map((s) => s.sql[0])).toEqual([
+      'CREATE INDEX idx_events_at_events_2025 ON ONLY public.events_2025 USING btree (at)',
+      'CREATE INDEX CONCURRENTLY idx_events_at_events_2025_a ON public.events_2025_a USING btree (at)',
+      'ALTER INDEX public.idx_events_at_events_2025 ATTACH PARTITION public.idx_events_at_events_2025_a',
+      'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2025',
+    ]);
+  });
+
+  it('builds anew when an invalid leaf index was attached, which needs --allow-locking-drops', () => {
+    const live = liveState(
+      [events],
+      [
+        liveIndex('events', 'idx_events_at', parentDef, { partitioned: true, valid: false }),
+        liveIndex('events_2024', 'idx_events_at_events_2024', 'CREATE INDEX idx_events_at_events_2024 ON public.events_2024 USING btree (at)', { parentIndex: 'public.idx_events_at', valid: false }),
+      ],
+    );
+    const desired = desiredState([desiredTable('events', [declared])]);
+    expect(plan(desired, live, canonical).problems.map((p) => p.message)).toEqual([
+      'the rebuild of the partitioned index idx_events_at drops the old one, which takes an ACCESS EXCLUSIVE lock on public.events (PostgreSQL cannot drop it concurrently); pass --allow-locking-drops or set settings.allowLockingDrops',
+    ]);
+    const allowed = plan(desired, live, canonical, { ...OPTIONS, allowLockingDrops: true });
+    expect(allowed.actions[0]).toMatchObject({ kind: 'rebuild', reason: 'invalid: its partition public.events_2024 has an invalid index idx_events_at_events_2024 attached; building it anew' });
+    const sql = allowed.actions[0]!.steps.map((s) => s.sql.join('; '));
+    expect(sql[0]).toBe('CREATE INDEX idx_events_at_reconcile_new ON ONLY public.events USING btree (at)');
+    expect(sql.slice(-2)).toEqual([
+      'ALTER INDEX public.idx_events_at RENAME TO idx_events_at_reconcile_old; ALTER INDEX public.idx_events_at_reconcile_new RENAME TO idx_events_at',
+      'DROP INDEX IF EXISTS public.idx_events_at_reconcile_old',
+    ]);
+  });
+
+  it('never lists partition child indexes as unmanaged, even with prune on', () => {
+    const result = plan(
+      desiredState([desiredTable('events', [declared], { prune: true })]),
+      liveState(
+        [events],
+        [
+          liveIndex('events', 'idx_events_at', parentDef, { partitioned: true }),
+          liveIndex('events_2024', 'idx_events_at_events_2024', 'CREATE INDEX idx_events_at_events_2024 ON public.events_2024 USING btree (at)', { parentIndex: 'public.idx_events_at' }),
+        ],
+      ),
+      canonical,
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.unmanaged).toEqual([]);
+  });
+});
