@@ -5,7 +5,7 @@
  * INCLUDE vs key columns, SQL fragments), each reported at its place in the manifest.
  */
 import type { Problem } from './errors.js';
-import { checkFragments, checkQuery, type FragmentKind } from './fragments.js';
+import { checkFragments, checkQueries, type FragmentKind, type QueryCheck } from './fragments.js';
 import {
   byteLength,
   DEFAULT_SETTINGS,
@@ -222,8 +222,15 @@ export function buildDesiredState(
   const settings = buildSettings(input, report);
   const budgets = input.budgets?.indexToTableRatio === undefined ? {} : { indexToTableRatio: input.budgets.indexToTableRatio };
 
+  // SQL is checked in batches, which the parser is much faster at: queries first (their text is
+  // needed to build the model), fragments at the end.
+  const queryTexts = Object.values(input.tables).flatMap((table) =>
+    Object.values(table.indexes ?? {}).flatMap((index) => (index.queries ?? []).map((query) => query.sql)),
+  );
+  const queryResults = checkQueries(queryTexts);
+  const queryChecks = new Map(queryTexts.map((text, i) => [text, queryResults[i] ?? {}]));
+
   const tables: DesiredTable[] = [];
-  // SQL fragments are checked together at the end: the parser is much faster in batches.
   const fragments: Fragment[] = [];
   const tableByQualified = new Map<string, { key: string; source: SourceRef }>();
   // schema → index name → where it was first declared
@@ -257,7 +264,7 @@ export function buildDesiredState(
     const indexes: DesiredIndex[] = [];
     for (const [indexName, index] of Object.entries(table.indexes ?? {})) {
       const indexPath: ManifestPath = [...tablePath, 'indexes', indexName];
-      const built = buildIndex(index, indexName, schema, name, indexPath, locate, report, fragments);
+      const built = buildIndex(index, indexName, schema, name, indexPath, { locate, report, fragments, queryChecks });
       indexes.push(built);
 
       let names = indexNames.get(schema);
@@ -314,6 +321,14 @@ export function buildDesiredState(
 
 type Report = (path: ManifestPath, message: string, at?: LocateOptions) => void;
 
+interface BuildContext {
+  readonly locate: Locate;
+  readonly report: Report;
+  /** Collects the SQL fragments to check. */
+  readonly fragments: Fragment[];
+  readonly queryChecks: ReadonlyMap<string, QueryCheck>;
+}
+
 interface Fragment {
   readonly text: string;
   readonly kind: FragmentKind;
@@ -363,9 +378,7 @@ function buildIndex(
   schema: string,
   table: string,
   path: ManifestPath,
-  locate: Locate,
-  report: Report,
-  fragments: Fragment[],
+  { locate, report, fragments, queryChecks }: BuildContext,
 ): DesiredIndex {
   const source = locate(path, { at: 'key' });
   if (name === '') report(path, 'an index name cannot be empty', { at: 'key' });
@@ -454,7 +467,7 @@ function buildIndex(
 
   const queries: DeclaredQuery[] = (index.queries ?? []).map((query, i) => {
     const queryPath: ManifestPath = [...path, 'queries', i];
-    const checked = checkQuery(query.sql);
+    const checked = queryChecks.get(query.sql) ?? {};
     if (checked.issue) {
       report([...queryPath, 'sql'], checked.issue.message, { offset: checked.issue.offset });
     }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkFragment,
   checkFragments,
+  checkQueries,
   checkQuery,
   clearFragmentCache,
   loadSqlParser,
@@ -121,6 +122,30 @@ describe('checkFragments (batched) answers exactly as one at a time', () => {
   });
 });
 
+describe('checkQueries (batched) answers exactly as one at a time', () => {
+  it('for a mix of good, bad and swallowing queries', () => {
+    const texts = [
+      'SELECT 1',
+      'SELECT * FROM t FOR UPDATE',
+      "SELECT 'unterminated",
+      'WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d',
+      'SELECT a FROM t WHERE b = 1',
+      'INSERT INTO t VALUES (1)',
+      'SELECT 2;',
+      'SELECT x INTO y FROM t',
+      'SELECT 3',
+    ];
+    clearFragmentCache();
+    const batched = checkQueries(texts);
+    const alone = texts.map((text) => {
+      clearFragmentCache();
+      return checkQuery(text);
+    });
+    expect(batched).toEqual(alone);
+    expect(batched.map((c) => c.sql)).toEqual(['SELECT 1', undefined, undefined, undefined, 'SELECT a FROM t WHERE b = 1', undefined, 'SELECT 2', undefined, 'SELECT 3']);
+  });
+});
+
 describe('checkQuery accepts only one read-only SELECT', () => {
   it('accepts a SELECT', () => {
     expect(
@@ -148,7 +173,7 @@ describe('checkQuery accepts only one read-only SELECT', () => {
     [
       'WITH x AS (SELECT 1), m AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM x',
       'the query must only read, but its WITH clause runs INSERT',
-      5,
+      22,
     ],
     ['SELECT * FROM t WHERE id = 1 FOR UPDATE', 'FOR UPDATE takes row locks: declare the query without it', 29],
     ['SELECT * FROM (SELECT * FROM t FOR SHARE) s', 'FOR SHARE takes row locks: declare the query without it', 31],
