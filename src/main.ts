@@ -8,6 +8,7 @@ import { parseDuration } from './core/units.js';
 import type { CommandContext } from './commands/context.js';
 import { runApply, type ApplyOutput } from './commands/apply.js';
 import { runPlan, type PlanFormat } from './commands/plan.js';
+import { runStatus, type StatusCommandOptions } from './commands/status.js';
 import { runValidate } from './commands/validate.js';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
@@ -144,6 +145,24 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
           fileGiven: command.getOptionValueSource('file') === 'cli',
           color: program.opts<{ color: boolean }>().color,
         },
+        context,
+      );
+    });
+
+  program
+    .command('status')
+    .description('index health of the declared tables: valid, size, size/table ratio, scans, unused, redundant')
+    .addOption(fileOption())
+    .addOption(urlOption())
+    .addOption(embeddedOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--fail-on <categories>', 'exit 1 when any is present: budget,invalid,redundant,unused', (value: string, previous: string[] = []) => [
+      ...previous,
+      ...value.split(',').map((part) => part.trim()).filter((part) => part.length > 0),
+    ])
+    .action(async (options: { file: string; format: StatusCommandOptions['format']; failOn?: string[]; databaseUrl?: string; embedded?: boolean }) => {
+      exitCode = await runStatus(
+        { ...options, failOn: (options.failOn ?? []) as StatusCommandOptions['failOn'], color: program.opts<{ color: boolean }>().color },
         context,
       );
     });
