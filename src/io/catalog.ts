@@ -3,9 +3,9 @@
  * them, read in a constant number of queries whatever the number of tables (names are passed as arrays).
  *
  * The reads run in one REPEATABLE READ, READ ONLY transaction (one snapshot for tables and indexes)
- * with a short lock_timeout: pg_get_indexdef takes ACCESS SHARE on the table, and a read queued behind
- * an ACCESS EXCLUSIVE lock would also hold up every query that queues behind it. On a timeout we name
- * who holds the lock instead of waiting.
+ * with a short lock_timeout: pg_get_indexdef takes ACCESS SHARE on the table, so a read would otherwise
+ * wait for as long as someone holds ACCESS EXCLUSIVE there (a migration left open, a VACUUM FULL). On a
+ * timeout we name who holds the lock instead of waiting.
  */
 import { UserError } from '../core/errors.js';
 import {
