@@ -1,0 +1,87 @@
+/*
+ * Runs the queries indexes declare they serve, for `reconcile check`, and never anything that could
+ * write:
+ *
+ * 1. the manifest reader admits only one plain SELECT per query (no second statement, no data-modifying
+ *    WITH, no FOR UPDATE), and the command checks that again before anything is sent;
+ * 2. each query runs inside BEGIN TRANSACTION READ ONLY … ROLLBACK, so PostgreSQL itself refuses a write
+ *    hidden in a function the SELECT calls (`cannot execute INSERT in a read-only transaction`), and
+ *    nothing a query did survives it.
+ *
+ * Timing (`--analyze`) uses EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON): planning plus execution time
+ * as the server measured it. That leaves out the network between this tool and the server (a CI
+ * runner far from the database would otherwise fail budgets the application meets) and the client's
+ * work on the rows (EXPLAIN ANALYZE runs the query to the end but sends no rows, so a query returning a
+ * million rows is not held in our memory); TIMING OFF avoids the per-node clock reads that would slow
+ * the query itself. Each timed run is also the plan that really ran. One run before the timed ones
+ * warms the caches and is not counted.
+ */
+import { analyzedMs, type QueryOutcome } from '../core/explain.js';
+import { DatabaseRefused } from '../core/errors.js';
+import type { Session } from './db.js';
+
+export const DEFAULT_CHECK_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CHECK_LOCK_TIMEOUT_MS = 3_000;
+
+export interface QueryRunOptions {
+  /** With --analyze: how many timed runs (after one warm-up run). 0: EXPLAIN only. */
+  readonly runs: number;
+  readonly statementTimeoutMs?: number;
+  readonly lockTimeoutMs?: number;
+  /** The search_path the query runs with (sessions pin `pg_catalog`; queries name tables as the application does). */
+  readonly searchPath: string;
+}
+
+interface PlanRow {
+  readonly 'QUERY PLAN': unknown;
+}
+
+/**
+ * The search_path an ordinary connection of this role to this database gets: ALTER ROLE … IN DATABASE,
+ * then ALTER ROLE, then ALTER DATABASE settings, else the server default. (Our sessions pin
+ * `search_path = pg_catalog` at connection start, so the current value says nothing.)
+ */
+const SEARCH_PATH_SQL = `
+SELECT COALESCE(
+  (SELECT substr(s, length('search_path=') + 1)
+    FROM pg_db_role_setting d CROSS JOIN LATERAL unnest(d.setconfig) AS s
+    WHERE s LIKE 'search_path=%'
+      AND d.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))
+      AND d.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+    ORDER BY d.setrole <> 0 AND d.setdatabase <> 0 DESC, d.setrole <> 0 DESC
+    LIMIT 1),
+  (SELECT boot_val FROM pg_settings WHERE name = 'search_path')) AS search_path`;
+
+export async function defaultSearchPath(session: Session): Promise<string> {
+  const { rows } = await session.query<{ search_path: string }>(SEARCH_PATH_SQL);
+  return rows[0]!.search_path;
+}
+
+function milliseconds(value: number): number {
+  return Math.max(1, Math.round(value));
+}
+
+/** EXPLAINs one declared query (and with runs > 0, times it) in a read-only transaction that is rolled back. */
+export async function runDeclaredQuery(session: Session, sql: string, options: QueryRunOptions): Promise<QueryOutcome> {
+  const statementTimeout = milliseconds(options.statementTimeoutMs ?? DEFAULT_CHECK_STATEMENT_TIMEOUT_MS);
+  const lockTimeout = milliseconds(options.lockTimeoutMs ?? DEFAULT_CHECK_LOCK_TIMEOUT_MS);
+  await session.query(
+    `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL lock_timeout = ${lockTimeout}`,
+  );
+  try {
+    await session.query(`SELECT set_config('search_path', $1, true)`, [options.searchPath]);
+    const explained = await session.query<PlanRow>(`EXPLAIN (FORMAT JSON) ${sql}`);
+    const plan = explained.rows[0]?.['QUERY PLAN'];
+    const timingsMs: number[] = [];
+    for (let run = 0; options.runs > 0 && run <= options.runs; run += 1) {
+      const analyzed = await session.query<PlanRow>(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${sql}`);
+      if (run > 0) timingsMs.push(analyzedMs(analyzed.rows[0]?.['QUERY PLAN']));
+    }
+    return { kind: 'explained', plan, timingsMs };
+  } catch (error) {
+    if (error instanceof DatabaseRefused) return { kind: 'failed', message: error.message, ...(error.code ? { code: error.code } : {}) };
+    throw error;
+  } finally {
+    await session.query('ROLLBACK').catch(() => undefined);
+  }
+}
