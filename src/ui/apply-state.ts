@@ -379,6 +379,6 @@ export function cleanupText(cleanedUp: readonly string[], leftBehind: readonly s
 }
 
 export function verifiedText(verified: { readonly inSync: boolean; readonly differences: readonly string[] }): string {
-  if (verified.inSync) return 'The database matches the manifest.';
+  if (verified.inSync) return 'In sync: the database matches the manifest.';
   return `Not in sync after apply: ${verified.differences.length === 0 ? 'the catalog differs from the manifest' : verified.differences.join('; ')}.`;
 }

@@ -208,7 +208,7 @@ describe('apply screen', () => {
     expect(lines.slice(-4)).toEqual([
       'Overall ████████████████████████████████████████ 3/3 finished, 1 failed  9.0s',
       '',
-      'The database matches the manifest.',
+      'In sync: the database matches the manifest.',
       'Applied 3 actions in 9.0s: 2 done, 1 failed.',
     ]);
     // Finished rows come first, in the order they finished.

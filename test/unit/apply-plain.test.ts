@@ -94,7 +94,7 @@ describe('plain apply lines', () => {
       '2026-11-25T10:00:03Z  interrupt SIGINT: starting nothing new, cancelling running builds',
       '2026-11-25T10:00:04Z  cancelled public.users idx_users_email [left behind idx_users_email, invalid: the next plan drops it]',
       '2026-11-25T10:00:04Z  cancelled public.events idx_events_at before it started',
-      '2026-11-25T10:00:05Z  verified  The database matches the manifest.',
+      '2026-11-25T10:00:05Z  verified  In sync: the database matches the manifest.',
       '2026-11-25T10:00:05Z  summary   Interrupted after 5.0s: 0 done, 3 skipped, 1 cancelled.',
     ]);
   });
