@@ -113,8 +113,7 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
     return none(line, column, 'not a text file: it contains NUL bytes; a manifest is a YAML text file');
   }
   // The YAML parser skips a byte-order mark itself.
-  const source = text;
-
+  const source = text; // kept as is: node ranges are offsets into it
   const lineCounter = new LineCounter();
   // Duplicate keys are found by duplicateKeys() below: the parser's own check is quadratic per mapping.
   const doc = parseDocument(source, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
@@ -240,22 +239,20 @@ const DURATION_SETTINGS = new Set(['lockTimeout', 'buildLockTimeout', 'statement
 
 /** What kind of thing lives at a path; decides allowed fields and which errors are collapsed. */
 function shapeAt(path: readonly string[]): string | undefined {
-  const [a, , c, , e, f, g, h] = path;
+  const [section, name, tableField, , indexField, , queryField] = path;
   if (path.length === 0) return 'root';
-  if (path.length === 1) return a === 'tables' ? 'tables' : a;
-  if (a === 'settings' && path.length === 2) {
-    if (DURATION_SETTINGS.has(path[1] ?? '')) return 'duration';
-    if (path[1] === 'maintenanceWorkMem') return 'size';
-    return undefined;
+  if (path.length === 1) return section;
+  if (section === 'settings' && path.length === 2) {
+    if (DURATION_SETTINGS.has(name ?? '')) return 'duration';
+    return name === 'maintenanceWorkMem' ? 'size' : undefined;
   }
-  if (a !== 'tables') return undefined;
+  if (section !== 'tables') return undefined;
   if (path.length === 2) return 'table';
-  if (c === 'indexes' && path.length === 4) return 'index';
-  if (c === 'indexes' && e === 'columns' && path.length >= 6) return 'column';
-  if (c === 'indexes' && e === 'queries' && path.length === 6) return 'query';
-  if (c === 'indexes' && e === 'queries' && g === 'p95' && path.length === 7) return 'duration';
-  void f;
-  void h;
+  if (tableField !== 'indexes') return undefined;
+  if (path.length === 4) return 'index';
+  if (indexField === 'columns' && path.length >= 6) return 'column';
+  if (indexField === 'queries' && path.length === 6) return 'query';
+  if (indexField === 'queries' && queryField === 'p95' && path.length === 7) return 'duration';
   return undefined;
 }
 
@@ -542,8 +539,8 @@ function withoutInvalidParts(
         : error.keyword === 'required'
           ? [...path, String((error.params as Record<string, unknown>)['missingProperty'])]
           : path);
-    // Without a trustworthy default schema, clashes between tables cannot be told.
-    if (target[0] === 'defaults' && target[1] !== 'prune') crossChecks = false;
+    // Without a trustworthy default schema (`defualts:` counts), clashes between tables cannot be told.
+    if (closest(target[0] ?? '', ['defaults']) === 'defaults' && target[1] !== 'prune') crossChecks = false;
     replaceWithPlaceholder(root, target);
   }
   if (root['version'] !== 1) root['version'] = 1;
@@ -559,15 +556,24 @@ function replaceWithPlaceholder(root: Record<string, unknown>, path: readonly st
   if (Array.isArray(parent)) {
     parent[Number(last)] = structuredClone(ENTRY_PLACEHOLDERS[path[path.length - 2] ?? ''] ?? null);
   } else if (isPlainObject(parent)) {
-    const placeholder = FIELD_PLACEHOLDERS[last];
+    const placeholder = FIELD_PLACEHOLDERS[`${shapeAt(path.slice(0, -1)) ?? ''}.${last}`];
     if (placeholder === undefined) delete parent[last];
     else parent[last] = structuredClone(placeholder);
   }
 }
 
 // Stand-ins for required fields and for list entries; they only keep paths right and are never reported.
-const FIELD_PLACEHOLDERS: Readonly<Record<string, unknown>> = { version: 1, tables: {}, columns: ['?'], sql: 'SELECT 1' };
-const ENTRY_PLACEHOLDERS: Readonly<Record<string, unknown>> = { columns: '?', include: '?', queries: { sql: 'SELECT 1' } };
+const FIELD_PLACEHOLDERS: Readonly<Record<string, unknown>> = {
+  'root.version': 1,
+  'root.tables': {},
+  'index.columns': ['\u0000column'],
+  'query.sql': 'SELECT 1',
+};
+const ENTRY_PLACEHOLDERS: Readonly<Record<string, unknown>> = {
+  columns: '\u0000column',
+  include: '\u0000include',
+  queries: { sql: 'SELECT 1' },
+};
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -932,18 +938,35 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Byte offset of the first byte that does not start or continue a valid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  // Decode growing prefixes is quadratic; instead find the first byte where a fatal decode of the
-  // remaining sequence fails, by walking UTF-8 sequence lengths.
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i] as number;
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-    if (length === 0) return i;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + length));
-    } catch {
-      return i;
+    if (b < 0x80) {
+      i += 1;
+      continue;
+    }
+    // Lead byte → sequence length and the range of the second byte (no overlongs, no surrogates).
+    let length = 0;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    }
+    if (length === 0 || i + length > bytes.length) return i;
+    const second = bytes[i + 1] as number;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k] as number;
+      if (next < 0x80 || next > 0xbf) return i;
     }
     i += length;
   }
