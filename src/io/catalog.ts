@@ -236,23 +236,38 @@ export async function readLiveState(
   tables: readonly TableName[],
   options: CatalogOptions = {},
 ): Promise<LiveState> {
-  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CATALOG_LOCK_TIMEOUT_MS;
   const params = nameArrays(tables);
+  return readCatalog(session, tables, 'Reading the catalog', options, async () => {
+    const server = (await session.query<ServerRow>(SERVER_SQL)).rows[0]!;
+    const tableRows = (await session.query<TableRow>(TABLES_SQL, params)).rows;
+    const indexRows = (await session.query<IndexRow>(INDEXES_SQL, params)).rows;
+    return toLiveState(server, tableRows, indexRows);
+  });
+}
+
+/**
+ * Runs `read` in one REPEATABLE READ, READ ONLY transaction with a short lock_timeout (two round trips
+ * around it). A lock timeout becomes a UserError naming who blocks the declared tables; `what` starts
+ * its message ("Reading the catalog").
+ */
+export async function readCatalog<T>(
+  session: Session,
+  tables: readonly TableName[],
+  what: string,
+  options: CatalogOptions,
+  read: () => Promise<T>,
+): Promise<T> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CATALOG_LOCK_TIMEOUT_MS;
   await session.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
-  let server: ServerRow;
-  let tableRows: TableRow[];
-  let indexRows: IndexRow[];
   try {
-    server = (await session.query<ServerRow>(SERVER_SQL)).rows[0]!;
-    tableRows = (await session.query<TableRow>(TABLES_SQL, params)).rows;
-    indexRows = (await session.query<IndexRow>(INDEXES_SQL, params)).rows;
+    const result = await read();
     await session.query('COMMIT');
+    return result;
   } catch (error) {
     await session.query('ROLLBACK').catch(() => undefined);
-    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Reading the catalog', lockTimeoutMs);
+    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, what, lockTimeoutMs);
     throw error;
   }
-  return toLiveState(server, tableRows, indexRows);
 }
 
 // ---- rows to model, in one place ----
