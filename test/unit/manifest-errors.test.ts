@@ -387,3 +387,34 @@ describe('all problems at once', () => {
     ]);
   });
 });
+
+describe('parts that fail the schema do not hide or invent other problems', () => {
+  it('checks the rest of an index whose entries are broken, and no clashes when defaults are unreadable', () => {
+    const yaml = [
+      'version: 1',
+      'defualts: { schema: app }',
+      'tables:',
+      '  users:',
+      '    indexes:',
+      '      idx_a:',
+      '        columns: [5, { expression: "lower(x" }]',
+      '        include: [7, x]',
+      '        queries:',
+      '          - { p95: 5ms }',
+      '          - sql: SELECT 1 FOR SHARE',
+      '  public.users:',
+      '    indexes:',
+      '      idx_a: { columns: [a] }',
+      '',
+    ].join('\n');
+    // `users` may be app.users (the mistyped defaults) or public.users: neither clash is reported.
+    expect(checkManifestText(yaml, 'indexes.yaml').problems.map(formatProblem)).toEqual([
+      'indexes.yaml:2:1  defualts  unknown field "defualts" — did you mean "defaults"?',
+      'indexes.yaml:7:19  tables.users.indexes.idx_a.columns[0]  expected a column name or { column: … } / { expression: … }, found the number 5',
+      'indexes.yaml:7:44  tables.users.indexes.idx_a.columns[1].expression  the expression is not valid SQL: syntax error at end of input',
+      'indexes.yaml:8:19  tables.users.indexes.idx_a.include[0]  the entry must be text, found the number 7',
+      'indexes.yaml:10:13  tables.users.indexes.idx_a.queries[0]  missing required field "sql"',
+      'indexes.yaml:11:27  tables.users.indexes.idx_a.queries[1].sql  FOR SHARE takes row locks: declare the query without it',
+    ]);
+  });
+});
