@@ -182,8 +182,8 @@ export function parseTableKey(key: string, defaultSchema: string): TableKeyResul
 
 export interface BuildOptions {
   /**
-   * Check clashes between tables (duplicate index names in a schema, two keys for one table). Off when
-   * parts of the manifest were left out because they failed the schema, so nothing is reported twice.
+   * Check clashes between tables (index names in a schema, two keys for one table, an index named like
+   * a table). Off when `defaults` could not be read: which schema a bare table key names is unknown.
    */
   readonly crossChecks?: boolean;
 }
