@@ -293,7 +293,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
         );
       }
     }
-    actions.push(...result.skips, ...result.leftoverDrops, ...result.changes, ...result.drops);
+    actions.push(...result.skips, ...result.leftoverDrops, ...analyzeOnce(result.changes), ...result.drops);
   }
 
   return { actions: problems.length > 0 ? [] : actions, unmanaged, problems, warnings };
@@ -525,6 +525,20 @@ function planTable(
     plan.unmanaged.push({ table: ref, index: index.name, definition: index.definition });
   }
   return plan;
+}
+
+/**
+ * One ANALYZE per table, after its last expression build: ANALYZE holds a snapshot, and every concurrent
+ * build elsewhere waits for older snapshots before it finishes — repeated ANALYZEs of one table would
+ * hold up the builds on the others.
+ */
+function analyzeOnce(actions: readonly Action[]): Action[] {
+  const last = actions.findLastIndex((action) => action.steps.some((step) => step.kind === 'analyze'));
+  return actions.map((action, i) =>
+    i === last || !action.steps.some((step) => step.kind === 'analyze')
+      ? action
+      : ({ ...action, steps: action.steps.filter((step) => step.kind !== 'analyze') } as Action),
+  );
 }
 
 function dropAction(table: TableRef, index: LiveIndex, reason: string): DropAction {

@@ -519,3 +519,31 @@ describe('computePlan: partitioned tables', () => {
     expect(result.unmanaged).toEqual([]);
   });
 });
+
+describe('computePlan: statistics after expression builds', () => {
+  it('analyzes a table once, after its last expression build', () => {
+    const result = plan(
+      desiredState([
+        desiredTable('users', [
+          desiredIndex('users', 'idx_a', { columns: [expression('lower(email)')] }),
+          desiredIndex('users', 'idx_b', { columns: [column('role')] }),
+          desiredIndex('users', 'idx_c', { columns: [expression('upper(role)')] }),
+          desiredIndex('users', 'idx_d', { columns: [column('email')] }),
+        ]),
+      ]),
+      liveState([usersTable], []),
+      forms({
+        idx_a: 'CREATE INDEX idx_a ON public.users USING btree (lower(email))',
+        idx_b: 'CREATE INDEX idx_b ON public.users USING btree (role)',
+        idx_c: 'CREATE INDEX idx_c ON public.users USING btree (upper(role))',
+        idx_d: 'CREATE INDEX idx_d ON public.users USING btree (email)',
+      }),
+    );
+    expect(result.actions.map((a) => `${a.index}: ${a.steps.map((s) => s.kind).join(' ')}`)).toEqual([
+      'idx_a: build',
+      'idx_b: build',
+      'idx_c: build analyze',
+      'idx_d: build',
+    ]);
+  });
+});
