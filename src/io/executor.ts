@@ -14,6 +14,7 @@ import { assertNever, type Action, type Step, type TableRef } from '../core/acti
 import { DatabaseRefused, UserError } from '../core/errors.js';
 import type { ApplyEvent, ApplyListener, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
 import type { Settings } from '../core/model.js';
+import { isFinalWait, isSafeBuild } from '../core/progress.js';
 import { backoffDelay, DEFAULT_BACKOFF, givingUp, isConnectionLoss, isRetryable, type BackoffOptions } from '../core/retry.js';
 import { dropIndexSql, isTemporaryName, temporaryName } from '../core/sql.js';
 import { APPLICATION_NAME, connect, type ConnectionTarget, type Session } from './db.js';
@@ -44,6 +45,14 @@ export interface ExecuteOptions {
   readonly cleanupLockTimeoutMs?: number;
   /** Default `reconcile`. */
   readonly applicationName?: string;
+  /**
+   * Hold an expression or partial build (which every other build finishing while it runs must wait for)
+   * until the builds running on other workers have reached their final wait, or are such builds that
+   * started about together with it; default true. Needs the monitor (it reads their phases).
+   */
+  readonly staggerBuilds?: boolean;
+  /** Longest an expression or partial build is held back for others; default 60 s. */
+  readonly staggerMaxMs?: number;
 }
 
 interface Queued {
@@ -63,6 +72,8 @@ interface Statement {
 
 interface Worker {
   session?: Session;
+  /** The build statement running now, for staggering. */
+  build?: { readonly actionId: number; readonly safe: boolean; readonly sql: string; readonly pid: number; readonly table: TableRef };
   /** The step statement running now (cancelled on abort); cleanup statements are never set here. */
   running?: Statement;
   /** Wakes a worker sleeping before a retry. */
@@ -83,6 +94,9 @@ interface IndexState {
 type StepOutcome = { readonly kind: 'ok' } | { readonly kind: 'cancelled' } | { readonly kind: 'failed'; readonly error: ErrorInfo };
 
 const CLEANUP_FALLBACK_LOCK_TIMEOUT_MS = 5_000;
+const STAGGER_POLL_MS = 100;
+/** An unsafe build this far along no longer counts as started "together" with a new one. */
+const TOGETHER_FRACTION = 0.3;
 const RECANCEL_INTERVAL_MS = 1_000;
 const ORPHAN_POLL_MS = 500;
 
@@ -210,6 +224,9 @@ export async function executePlan(
     options.cleanupLockTimeoutMs ?? (settings.lockTimeoutMs > 0 ? settings.lockTimeoutMs : CLEANUP_FALLBACK_LOCK_TIMEOUT_MS);
   const statuses: (ActionStatus | undefined)[] = actions.map((action) => (action.kind === 'skip' ? 'skipped' : undefined));
   const lastWait = new Map<number, { what: string; blockers: readonly Blocker[] }>();
+  /** Latest phase and fraction of each running build, from the monitor. */
+  const buildProgress = new Map<number, { phase: string; fraction?: number }>();
+  let serverVersionNum: number | undefined;
   const workers: Worker[] = [];
   const ourPids = new Set<number>();
   let aborted = options.signal?.aborted ?? false;
@@ -217,6 +234,9 @@ export async function executePlan(
 
   const emit = (event: ApplyEvent): void => {
     if (event.type === 'waiting') lastWait.set(event.actionId, { what: event.what, blockers: event.blockers });
+    if (event.type === 'progress') {
+      buildProgress.set(event.actionId, { phase: event.phase, ...(event.fraction === undefined ? {} : { fraction: event.fraction }) });
+    }
     try {
       options.listener(event);
     } catch {
@@ -360,6 +380,45 @@ export async function executePlan(
     }
   };
 
+  /** Other workers' builds that a build which holds everybody up would delay if it started now. */
+  const inTheWay = (worker: Worker): NonNullable<Worker['build']>[] =>
+    workers.flatMap((other) => {
+      const build = other.build;
+      if (other === worker || !build) return [];
+      const progress = buildProgress.get(build.actionId);
+      if (progress && isFinalWait(progress.phase)) return [];
+      // Two such builds started together finish together: neither waits long for the other.
+      if (!build.safe && (progress?.fraction ?? 0) < TOGETHER_FRACTION) return [];
+      return [build];
+    });
+
+  /** Holds an expression or partial build until it would not make other builds wait (bounded). */
+  const stagger = async (worker: Worker, item: Queued, step: Step): Promise<void> => {
+    if (options.staggerBuilds === false || !monitor || workers.length < 2 || step.kind !== 'build') return;
+    const s = await session(worker);
+    serverVersionNum ??= Number((await s.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v ?? 0);
+    if (step.sql.every((sql) => isSafeBuild(sql, serverVersionNum ?? 0))) return;
+    const until = Date.now() + (options.staggerMaxMs ?? 60_000);
+    let said = '';
+    while (!aborted && Date.now() < until) {
+      const blocking = inTheWay(worker);
+      if (blocking.length === 0) return;
+      const key = blocking.map((b) => b.pid).join(',');
+      if (key !== said) {
+        said = key;
+        const tables = [...new Set(blocking.map((b) => qualified(b.table)))].join(', ');
+        emit({
+          type: 'waiting',
+          at: Date.now(),
+          actionId: item.id,
+          what: `builds on ${tables} to reach their last wait (an expression or partial index build started now would hold them up until it ends)`,
+          blockers: blocking.map((b) => ({ pid: b.pid, applicationName: applicationName, state: 'active', query: b.sql })),
+        });
+      }
+      await sleep(STAGGER_POLL_MS, worker);
+    }
+  };
+
   const runStep = async (worker: Worker, item: Queued, step: Step, creations: Creation[]): Promise<StepOutcome> => {
     let creation: Creation | undefined;
     if (step.creates) {
@@ -371,12 +430,25 @@ export async function executePlan(
     for (let attempt = 0; ; attempt += 1) {
       if (aborted) return { kind: 'cancelled' };
       try {
+        await stagger(worker, item, step);
+        if (aborted) return { kind: 'cancelled' };
         const s = await session(worker);
         monitor?.track(s.pid, { actionId: item.id, kind: step.kind, table: item.action.table, ...(step.partition ? { partition: step.partition } : {}) });
+        if (step.kind === 'build') {
+          buildProgress.delete(item.id);
+          worker.build = {
+            actionId: item.id,
+            safe: step.sql.every((sql) => isSafeBuild(sql, serverVersionNum ?? 0)),
+            sql: step.sql.join('; '),
+            pid: s.pid,
+            table: step.partition ?? item.action.table,
+          };
+        }
         try {
           await runStatements(worker, step);
         } finally {
           monitor?.untrack(s.pid);
+          worker.build = undefined;
         }
         if (creation && step.kind === 'build') {
           const state = await readIndex(s, creation.ref);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFraction, describeWait, estimateEtaMs, isWaitPhase, phaseCounters, type ProgressRow } from '../../src/core/progress.js';
+import { buildFraction, describeWait, estimateEtaMs, isSafeBuild, isWaitPhase, phaseCounters, type ProgressRow } from '../../src/core/progress.js';
 
 function row(phase: string, extra: Partial<ProgressRow> = {}): ProgressRow {
   return {
@@ -125,5 +125,29 @@ describe('time left', () => {
   });
   it('extrapolates the average rate', () => {
     expect(estimateEtaMs({ at: 1_000, fraction: 0.1 }, { at: 5_000, fraction: 0.3 })).toBe(14_000);
+  });
+});
+
+describe('safe builds (others do not wait for them)', () => {
+  it.each<[string, boolean]>([
+    ['CREATE INDEX CONCURRENTLY a ON public.t USING btree (x)', true],
+    ['CREATE UNIQUE INDEX CONCURRENTLY a ON public.t USING btree (x, "Weird, (name)" DESC NULLS LAST) INCLUDE (y)', true],
+    ['CREATE INDEX CONCURRENTLY a ON public.t USING gin (tags jsonb_path_ops)', true],
+    ['CREATE INDEX a ON public.t USING btree (name COLLATE "C" text_pattern_ops)', true],
+    ["CREATE INDEX CONCURRENTLY a ON public.t USING btree (x) WITH (fillfactor = '90')", true],
+    ['CREATE INDEX CONCURRENTLY a ON public.t USING btree ((lower(email)))', false],
+    ['CREATE INDEX a ON public.t USING btree (lower((email)::text))', false],
+    ["CREATE INDEX CONCURRENTLY a ON public.t USING gin ((to_tsvector('spanish', coalesce(title, '') || ' ' || coalesce(body, ''))))", false],
+    ["CREATE INDEX CONCURRENTLY a ON public.t USING btree (published_date) WHERE (status = 'published')", false],
+    ["CREATE INDEX a ON public.t USING btree (published_date) WHERE ((status)::text = 'published'::text)", false],
+    ['CREATE INDEX CONCURRENTLY "a WHERE b" ON public."t USING x" USING btree (x)', true],
+    ['CREATE INDEX CONCURRENTLY a ON public.t USING gist (body gist_trgm_ops (siglen = 32))', false],
+    ['not an index at all', false],
+  ])('%s → %s', (sql, safe) => {
+    expect(isSafeBuild(sql, 180000)).toBe(safe);
+  });
+
+  it('knows that on 13 every build holds up the others', () => {
+    expect(isSafeBuild('CREATE INDEX CONCURRENTLY a ON public.t USING btree (x)', 130010)).toBe(false);
   });
 });

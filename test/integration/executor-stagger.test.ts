@@ -1,0 +1,99 @@
+/*
+ * An expression or partial build holds up every other build that finishes while it runs (their final
+ * "waiting for old snapshots"), so the executor starts one only once the others have reached that wait.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { executePlan } from '../../src/io/executor.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { column, createAction, dropAction, expression, index, recorder, targetFor, testSettings } from '../helpers/plan-fixtures.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  await db.query(`
+    CREATE TABLE w (id int, v int);
+    INSERT INTO w SELECT g, g % 100 FROM generate_series(1, 20000) g;
+    CREATE TABLE a (id int, txt text);
+    INSERT INTO a SELECT g, 'Row ' || g FROM generate_series(1, 20000) g;
+    CREATE INDEX a_old ON a (id);
+    ANALYZE;
+  `);
+});
+
+describe('staggered builds', () => {
+  it('holds an expression build until the build on the other table reached its last wait, and says so', async () => {
+    // A writer on w holds w's build in "waiting for writers before build", well before its last wait.
+    const writer = await db.connect();
+    await writer.query('BEGIN');
+    await writer.query('INSERT INTO w VALUES (0, 0)');
+    // A lock on a holds a's first action (a drop), so that w's build is surely running when a's expression build comes.
+    const locker = await db.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
+
+    const events = recorder();
+    const applying = executePlan(
+      targetFor(db.url),
+      [
+        createAction(index('w', 'w_v', { columns: [column('v')] }), { tableBytes: 2 }),
+        dropAction('a', 'a_old'),
+        createAction(index('a', 'a_lower_txt', { columns: [expression('lower(txt)')] }), { tableBytes: 1, analyzeAfterBuild: false }),
+      ],
+      testSettings({ concurrency: 2, lockTimeoutMs: 20_000 }),
+      { listener: events.listener, pollIntervalMs: 50 },
+    );
+    await events.when((e) => e.type === 'waiting' && e.actionId === 0);
+    await events.when((e) => e.type === 'waiting' && e.actionId === 1);
+    await locker.query('COMMIT');
+    const held = await events.when((e) => e.type === 'waiting' && e.actionId === 2);
+    const wPid = events.of('action-started').find((e) => e.actionId === 0)!.pid;
+    expect(held).toMatchObject({
+      what: 'builds on public.w to reach their last wait (an expression or partial index build started now would hold them up until it ends)',
+      blockers: [{ pid: wPid, applicationName: 'reconcile', state: 'active', query: 'CREATE INDEX CONCURRENTLY w_v ON public.w USING btree (v)' }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_progress_create_index WHERE datname = current_database()`);
+    expect(rows.map((r) => r.pid)).toEqual([wPid]);
+    await writer.query('COMMIT');
+    const result = await applying;
+
+    expect(result.statuses).toEqual(['done', 'done', 'done']);
+    // a's build ran only once w's build had reached its last wait (or was done).
+    const seq = (predicate: (e: (typeof events.events)[number]) => boolean): number => events.events.findIndex(predicate);
+    const wLastWait = seq((e) => (e.type === 'progress' && e.actionId === 0 && e.phase === 'waiting for old snapshots') || (e.type === 'action-done' && e.actionId === 0));
+    const aBuilding = seq((e) => e.type === 'progress' && e.actionId === 2);
+    expect(wLastWait).toBeGreaterThan(-1);
+    expect(aBuilding === -1 || aBuilding > wLastWait).toBe(true);
+    // w's build did not wait for a's: it never reported a's backend as a blocker.
+    const aPid = events.of('action-started').find((e) => e.actionId === 2)!.pid;
+    for (const waiting of events.of('waiting').filter((e) => e.actionId === 0)) {
+      expect(waiting.blockers.map((b) => b.pid)).not.toContain(aPid);
+    }
+  });
+
+  it('does not hold plain-column builds, and gives up holding after staggerMaxMs', async () => {
+    const writer = await db.connect();
+    await writer.query('BEGIN');
+    await writer.query('INSERT INTO w VALUES (0, 0)');
+    const events = recorder();
+    const applying = executePlan(
+      targetFor(db.url),
+      [
+        createAction(index('w', 'w_id', { columns: [column('id')] }), { tableBytes: 2 }),
+        createAction(index('a', 'a_id_plain', { columns: [column('id')] }), { tableBytes: 1 }),
+        createAction(index('a', 'a_txt_partial', { columns: [column('id')], where: "txt LIKE 'Row 1%'" }), { tableBytes: 1 }),
+      ],
+      testSettings({ concurrency: 2 }),
+      { listener: events.listener, pollIntervalMs: 50, staggerMaxMs: 300 },
+    );
+    await events.when((e) => e.type === 'action-done' && e.actionId === 2);
+    await writer.query('COMMIT');
+    const result = await applying;
+    expect(result.statuses).toEqual(['done', 'done', 'done']);
+    expect(events.of('waiting').filter((e) => e.actionId === 1)).toEqual([]);
+    expect(events.of('waiting').filter((e) => e.actionId === 2).map((e) => e.what)).toEqual([
+      'builds on public.w to reach their last wait (an expression or partial index build started now would hold them up until it ends)',
+    ]);
+  });
+});
