@@ -9,7 +9,7 @@
  */
 import { indexKey, tableKey } from '../core/model.js';
 import type { LiveIndexKey, LiveIndexShape, StatusFacts } from '../core/status.js';
-import { DEFAULT_CATALOG_LOCK_TIMEOUT_MS, isLockTimeout, lockTimeoutError, type CatalogOptions, type TableName } from './catalog.js';
+import { readCatalog, type CatalogOptions, type TableName } from './catalog.js';
 import type { Session } from './db.js';
 
 // ---- private row types (int8 arrives as a string) ----
@@ -70,21 +70,12 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 ORDER BY 1, 2`;
 
 export async function readStatusFacts(session: Session, tables: readonly TableName[], options: CatalogOptions = {}): Promise<StatusFacts> {
-  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CATALOG_LOCK_TIMEOUT_MS;
   const params = [tables.map((t) => t.schema), tables.map((t) => t.name)];
-  await session.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
-  let tablesRow: TablesRow;
-  let indexRows: IndexRow[];
-  try {
-    tablesRow = (await session.query<TablesRow>(TABLES_SQL, params)).rows[0]!;
-    indexRows = (await session.query<IndexRow>(INDEXES_SQL, params)).rows;
-    await session.query('COMMIT');
-  } catch (error) {
-    await session.query('ROLLBACK').catch(() => undefined);
-    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Reading index sizes', lockTimeoutMs);
-    throw error;
-  }
-  return toFacts(tablesRow, indexRows);
+  return readCatalog(session, tables, 'Reading index sizes', options, async () => {
+    const tablesRow = (await session.query<TablesRow>(TABLES_SQL, params)).rows[0]!;
+    const indexRows = (await session.query<IndexRow>(INDEXES_SQL, params)).rows;
+    return toFacts(tablesRow, indexRows);
+  });
 }
 
 function toFacts(tablesRow: TablesRow, indexRows: readonly IndexRow[]): StatusFacts {
