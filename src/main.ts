@@ -7,6 +7,7 @@ import { DatabaseRefused, formatProblem, Interrupted, sortProblems, UserError } 
 import { parseDuration } from './core/units.js';
 import type { CommandContext } from './commands/context.js';
 import { runApply, type ApplyOutput } from './commands/apply.js';
+import { runCheck, type CheckCommandOptions } from './commands/check.js';
 import { runPlan, type PlanFormat } from './commands/plan.js';
 import { runStatus, type StatusCommandOptions } from './commands/status.js';
 import { runValidate } from './commands/validate.js';
@@ -165,6 +166,19 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
         { ...options, failOn: (options.failOn ?? []) as StatusCommandOptions['failOn'], color: program.opts<{ color: boolean }>().color },
         context,
       );
+    });
+
+  program
+    .command('check')
+    .description('run the queries each index declares under EXPLAIN (read-only, rolled back); fail when the planner does not use the index')
+    .addOption(fileOption())
+    .addOption(urlOption())
+    .addOption(embeddedOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--analyze', 'also run the queries and hold them to their p95 budgets')
+    .option('--runs <n>', 'timed runs per query with --analyze (default 5)', positiveInteger)
+    .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; databaseUrl?: string; embedded?: boolean }) => {
+      exitCode = await runCheck({ ...options, color: program.opts<{ color: boolean }>().color }, context);
     });
 
   try {
