@@ -1,4 +1,5 @@
 /* Ctrl-C and lost connections: nothing new starts, running builds are cancelled, nothing invalid stays. */
+import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/io/executor.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -146,5 +147,47 @@ describe('a lost connection', () => {
     expect(failure.error.message).toMatch(/^connection lost: terminating connection due to administrator command/);
     expect(failure.cleanedUp).toEqual(['public.z_lost']);
     expect(await invalidIndexes()).toEqual([]);
+  });
+
+  it('treats a build whose connection dropped as done when the server finished it', async () => {
+    // A TCP proxy in front of the server, so that the client's socket can be cut while its backend goes on.
+    const upstream = new URL(db.url);
+    const pairs: net.Socket[][] = [];
+    const proxy = net.createServer((client) => {
+      const server = net.connect(Number(upstream.port), upstream.hostname);
+      pairs.push([client, server]);
+      client.pipe(server);
+      server.pipe(client);
+      client.on('error', () => undefined);
+      server.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = new URL(db.url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String((proxy.address() as net.AddressInfo).port);
+
+    const holder = await db.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM other');
+    const events = recorder();
+    const applying = executePlan(targetFor(proxied.toString()), [createAction(index('z', 'z_orphan', { columns: [column('id')] }))], testSettings(), {
+      listener: events.listener,
+      pollIntervalMs: 50,
+    });
+    const started = await events.when((e) => e.type === 'action-started');
+    await events.when((e) => e.type === 'waiting');
+    if (started.type !== 'action-started') throw new Error('unreachable');
+    // Cut every proxied connection: the build's backend does not notice until it has finished.
+    for (const pair of pairs.splice(0)) for (const socket of pair) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const still = await db.query<{ phase: string }>('SELECT phase FROM pg_stat_progress_create_index WHERE pid = $1', [started.pid]);
+    expect(still.rows).toEqual([{ phase: 'waiting for old snapshots' }]);
+    await holder.query('COMMIT');
+    const result = await applying;
+    proxy.close();
+
+    expect(result.statuses).toEqual(['done']);
+    const { rows } = await db.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'public.z_orphan'::regclass`);
+    expect(rows).toEqual([{ valid: true }]);
   });
 });
