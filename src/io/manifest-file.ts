@@ -619,8 +619,9 @@ function toManifestPath(path: readonly string[]): ManifestPath {
 // ---- YAML positions ------------------------------------------------------------------------------
 
 function makeLocator(doc: Document, text: string, position: Position, file: string): Locate {
+  const find = makeFinder(doc);
   return (path, options = {}) => {
-    const found = findInDocument(doc, path);
+    const found = find(path);
     let offset: number;
     const node = found.node;
     const pointAtKey =
@@ -648,31 +649,57 @@ interface Found {
   readonly nearest?: Node;
 }
 
-function findInDocument(doc: Document, path: ManifestPath): Found {
-  let current: unknown = doc.contents;
-  let pair: Pair | undefined;
-  let nearest: Node | undefined = isNodeWithRange(current) ? current : undefined;
-  for (const part of path) {
-    if (isAlias(current)) current = current.resolve(doc);
-    if (isMap(current)) {
-      pair = findPair(doc, current.items, String(part));
-      if (!pair) return { nearest: nearest as Node };
-      current = pair.value;
-    } else if (isSeq(current) && typeof part === 'number') {
-      pair = undefined;
-      current = current.items[part];
-    } else {
-      return nearest ? { nearest } : {};
-    }
-    if (isNodeWithRange(current)) nearest = current;
-    else if (current === undefined || current === null) return { ...(pair ? { pair } : {}), ...(nearest ? { nearest } : {}) };
-  }
-  if (isAlias(current)) current = current.resolve(doc) ?? current;
-  return {
-    ...(isNodeWithRange(current) ? { node: current } : {}),
-    ...(pair ? { pair } : {}),
-    ...(nearest ? { nearest } : {}),
+interface Step {
+  readonly value: unknown;
+  readonly pair?: Pair;
+  readonly nearest?: Node;
+  /** The path leaves the document here; deeper paths stop at the same place. */
+  readonly end?: boolean;
+}
+
+/** Path → node; remembers every prefix, since thousands of paths share them. */
+function makeFinder(doc: Document): (path: ManifestPath) => Found {
+  const root: Step = { value: doc.contents, ...(isNodeWithRange(doc.contents) ? { nearest: doc.contents } : {}) };
+  const memo = new Map<string, Step>();
+  const step = (path: ManifestPath): Step => {
+    if (path.length === 0) return root;
+    const key = path.join('\u0000');
+    const known = memo.get(key);
+    if (known) return known;
+    const result = stepInto(doc, step(path.slice(0, -1)), path[path.length - 1] as string | number);
+    memo.set(key, result);
+    return result;
   };
+  return (path) => {
+    const { value, pair, nearest, end } = step(path);
+    const resolved = isAlias(value) ? (value.resolve(doc) ?? value) : value;
+    return {
+      ...(!end && isNodeWithRange(resolved) ? { node: resolved } : {}),
+      ...(pair ? { pair } : {}),
+      ...(nearest ? { nearest } : {}),
+    };
+  };
+}
+
+function stepInto(doc: Document, parent: Step, part: string | number): Step {
+  if (parent.end) return parent;
+  const nearest = parent.nearest ? { nearest: parent.nearest } : {};
+  const current = isAlias(parent.value) ? parent.value.resolve(doc) : parent.value;
+  let value: unknown;
+  let pair: Pair | undefined;
+  if (isMap(current)) {
+    pair = findPair(doc, current.items, String(part));
+    if (!pair) return { value: undefined, end: true, ...nearest };
+    value = pair.value;
+  } else if (isSeq(current) && typeof part === 'number') {
+    value = current.items[part];
+  } else {
+    return { value: undefined, end: true, ...nearest };
+  }
+  const withPair = pair ? { pair } : {};
+  // An empty value (`indexes:`): point at its key, for this path and any below it.
+  if (value === undefined || value === null) return { value: undefined, end: true, ...withPair, ...nearest };
+  return { value, ...withPair, ...(isNodeWithRange(value) ? { nearest: value } : nearest) };
 }
 
 // Key → first pair of that key, per mapping: a manifest is looked up thousands of times.
