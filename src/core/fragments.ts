@@ -45,6 +45,7 @@ const PREFIX = 'SELECT ';
 // A manifest repeats the same fragments (lower(email), deleted_at IS NULL) many times over: remember
 // answers. Bounded so a long-lived process cannot grow it forever.
 const cache = new Map<string, SqlIssue | null>();
+const queryCache = new Map<string, QueryCheck>();
 const CACHE_LIMIT = 20_000;
 
 function remember(key: string, issue: SqlIssue | undefined): void {
@@ -275,8 +276,6 @@ function analyseStatement(
 export function checkQuery(text: string): QueryCheck {
   return checkQueries([text])[0] ?? {};
 }
-
-const queryCache = new Map<string, QueryCheck>();
 
 /** checkQuery for many queries at once, answers in the same order; batched like checkFragments. */
 export function checkQueries(texts: readonly string[]): QueryCheck[] {
