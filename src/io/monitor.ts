@@ -79,6 +79,9 @@ interface BlockerJson {
 }
 
 /*
+ * The poller's own backend is left out of the blockers: a build in its last wait may be waiting for
+ * this statement's snapshot for the few milliseconds it runs.
+ *
  * pg_blocking_pids() and pg_locks take the lock manager's partition locks: only asked for a backend
  * that waits on a lock right now (the lateral subquery's one-time filter skips them otherwise).
  */
@@ -95,7 +98,8 @@ SELECT a.pid, a.wait_event_type, a.wait_event,
                  'transactionSeconds', extract(epoch FROM clock_timestamp() - b.xact_start)::float8)
                ORDER BY b.pid)
           FROM pg_stat_activity b
-         WHERE b.pid = ANY (w.blocking) OR b.pid = nullif(p.current_locker_pid, 0)) AS blockers
+         WHERE (b.pid = ANY (w.blocking) OR b.pid = nullif(p.current_locker_pid, 0))
+           AND b.pid <> pg_backend_pid()) AS blockers
   FROM pg_stat_activity a
   LEFT JOIN pg_stat_progress_create_index p ON p.pid = a.pid
   LEFT JOIN LATERAL (
@@ -250,7 +254,9 @@ function react(watch: Watch, sample: ActivitySample, at: number, listener: Apply
     ...(sample.lock ? { lock: sample.lock } : {}),
     table: qualified(step.partition ?? step.table),
   });
-  if (what === undefined) {
+  // A build's last wait also waits for this very poll (its statement holds a snapshot for a few
+  // milliseconds): with nobody else in the way, that is not worth telling.
+  if (what === undefined || sample.blockers.length === 0) {
     // Not waiting now: a later wait is news again.
     watch.waitKey = undefined;
     return;

@@ -92,7 +92,7 @@ describe('staggered builds', () => {
     const result = await applying;
     expect(result.statuses).toEqual(['done', 'done', 'done']);
     expect(events.of('waiting').filter((e) => e.actionId === 1)).toEqual([]);
-    expect(events.of('waiting').filter((e) => e.actionId === 2).map((e) => e.what)).toEqual([
+    expect(events.of('waiting').filter((e) => e.actionId === 2).map((e) => e.what), JSON.stringify(events.events)).toEqual([
       'builds on public.w to reach their last wait (an expression or partial index build started now would hold them up until it ends)',
     ]);
   });
