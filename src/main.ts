@@ -8,6 +8,7 @@ import { parseDuration } from './core/units.js';
 import type { CommandContext } from './commands/context.js';
 import { runApply, type ApplyOutput } from './commands/apply.js';
 import { runCheck, type CheckCommandOptions } from './commands/check.js';
+import { runExport } from './commands/export.js';
 import { runPlan, type PlanFormat } from './commands/plan.js';
 import { runStatus, type StatusCommandOptions } from './commands/status.js';
 import { runValidate } from './commands/validate.js';
@@ -179,6 +180,17 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     .option('--runs <n>', 'timed runs per query with --analyze (default 5)', positiveInteger)
     .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; databaseUrl?: string; embedded?: boolean }) => {
       exitCode = await runCheck({ ...options, color: program.opts<{ color: boolean }>().color }, context);
+    });
+
+  program
+    .command('export')
+    .description('write a manifest for the live database indexes to stdout (adopting an existing schema)')
+    .addOption(urlOption())
+    .addOption(embeddedOption())
+    .option('--schema <schema>', 'a schema to export (repeatable); default every non-system schema', collect, [])
+    .option('--table <table>', 'a table to export, as name or schema.name (repeatable)', collect, [])
+    .action(async (options: { schema: string[]; table: string[]; databaseUrl?: string; embedded?: boolean }) => {
+      exitCode = await runExport(options, context);
     });
 
   try {

@@ -1,0 +1,20 @@
+/* `reconcile export`: write a manifest for the live database's indexes (adopting an existing schema). */
+import { exportManifest } from '../core/export.js';
+import { withSession } from '../io/db.js';
+import { readIndexesForExport } from '../io/export-reader.js';
+import { withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
+
+export interface ExportCommandOptions extends ConnectionOptions, CommonOptions {
+  readonly schema: readonly string[];
+  readonly table: readonly string[];
+}
+
+export async function runExport(options: ExportCommandOptions, context: CommandContext): Promise<number> {
+  const indexes = await withConnection(context, options, (target) =>
+    withSession(target, (session) => readIndexesForExport(session, { schemas: options.schema, tables: options.table })),
+  );
+  const exported = indexes.filter((index) => !index.leftOut).length;
+  context.stdout.write(exportManifest(indexes, { source: 'the database', date: new Date().toISOString().slice(0, 10) }));
+  context.stderr.write(`Exported ${exported} index${exported === 1 ? '' : 'es'}${indexes.length > exported ? `, left out ${indexes.length - exported} (see the header)` : ''}.\n`);
+  return 0;
+}
