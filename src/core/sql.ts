@@ -42,13 +42,89 @@ export function quoteQualifiedName(name: string): string {
     .join('.');
 }
 
-function renderKeyPart(part: IndexKeyPart): string {
-  let text = part.kind === 'column' ? quoteIdent(part.column) : `(${part.expression})`;
+// A name part of a function that may be called bare in an index key: an identifier quote_ident leaves
+// alone (plain or unreserved keyword, any case), or a double-quoted one. Keywords such as coalesce,
+// row or substring have grammar of their own: those keep their parentheses.
+const NAME_PART = /"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*/y;
+
+/**
+ * Whether a key expression is exactly one call of a (possibly schema-qualified) function, `name(…)`,
+ * whose closing parenthesis ends the text. Such a call may stand bare in an index key, as
+ * pg_get_indexdef prints it; anything else needs parentheses. The scan respects quoted strings and
+ * identifiers and nested parentheses, and says no to whatever it cannot read with certainty (a
+ * backslash, a `$`, a comment marker, a parenthesis that closes early or never).
+ */
+export function isSingleFunctionCall(expression: string): boolean {
+  const text = expression.trim();
+  let at = 0;
+  for (;;) {
+    NAME_PART.lastIndex = at;
+    const part = NAME_PART.exec(text);
+    if (!part) return false;
+    if (!part[0].startsWith('"') && QUOTED_KEYWORDS.has(part[0].toLowerCase())) return false;
+    at = NAME_PART.lastIndex;
+    if (text[at] !== '.') break;
+    at += 1;
+  }
+  while (text[at] === ' ') at += 1;
+  if (text[at] !== '(') return false;
+  let depth = 0;
+  for (let i = at; i < text.length; i += 1) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') {
+      // Quoted: runs to the next quote of the same kind that is not doubled.
+      let j = i + 1;
+      for (;;) {
+        const end = text.indexOf(ch, j);
+        if (end < 0) return false;
+        if (text[end + 1] === ch) {
+          j = end + 2;
+          continue;
+        }
+        j = end;
+        break;
+      }
+      if (text.slice(i, j).includes('\\')) return false;
+      i = j;
+      continue;
+    }
+    if (ch === '\\' || ch === '$') return false;
+    if ((ch === '-' && text[i + 1] === '-') || (ch === '/' && text[i + 1] === '*')) return false;
+    if (ch === '(') depth += 1;
+    else if (ch === ')') {
+      depth -= 1;
+      if (depth === 0) return i === text.length - 1;
+    }
+  }
+  return false;
+}
+
+function renderKeyPart(part: IndexKeyPart, method: string): string {
+  // pg_get_indexdef prints a function call bare and wraps any other expression in parentheses, which
+  // also keep the expression a unit whatever it contains: only a call proven whole goes without them.
+  let text = part.kind === 'column' ? quoteIdent(part.column) : isSingleFunctionCall(part.expression) ? part.expression : `(${part.expression})`;
   if (part.collation !== undefined) text += ` COLLATE ${quoteQualifiedName(part.collation)}`;
   if (part.opclass !== undefined) text += ` ${quoteQualifiedName(part.opclass)}`;
+  if (method === 'btree') {
+    // What btree means by default is left out, as PostgreSQL prints it: ASC, NULLS LAST after ASC,
+    // NULLS FIRST after DESC. Other methods refuse any ordering written out, so they get it as written.
+    const desc = part.order === 'desc';
+    if (desc) text += ' DESC';
+    if (part.nulls === 'first' && !desc) text += ' NULLS FIRST';
+    if (part.nulls === 'last' && desc) text += ' NULLS LAST';
+    return text;
+  }
   if (part.order !== undefined) text += part.order === 'desc' ? ' DESC' : ' ASC';
   if (part.nulls !== undefined) text += part.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST';
   return text;
+}
+
+/**
+ * A storage parameter as pg_get_indexdef prints it: `name=value`, the value bare when quote_ident
+ * would leave it bare (`fastupdate=off`), else a quoted literal (`fillfactor='90'`).
+ */
+function renderStorageParameter(name: string, value: string): string {
+  return `${quoteIdent(name)}=${quoteIdent(value) === value ? value : quoteLiteral(value)}`;
 }
 
 export interface CreateIndexOptions {
@@ -69,11 +145,11 @@ export function createIndexSql(index: DesiredIndex, options: CreateIndexOptions)
   parts.push(quoteIdent(options.name ?? index.name), 'ON');
   if (options.only) parts.push('ONLY');
   parts.push(options.tableSql ?? qualify(index.schema, index.table));
-  parts.push('USING', quoteIdent(index.method), `(${index.columns.map(renderKeyPart).join(', ')})`);
+  parts.push('USING', quoteIdent(index.method), `(${index.columns.map((part) => renderKeyPart(part, index.method)).join(', ')})`);
   if (index.include.length > 0) parts.push(`INCLUDE (${index.include.map(quoteIdent).join(', ')})`);
   if (index.nullsNotDistinct) parts.push('NULLS NOT DISTINCT');
   if (index.with.length > 0) {
-    parts.push(`WITH (${index.with.map((p) => `${quoteIdent(p.name)} = ${quoteLiteral(p.value)}`).join(', ')})`);
+    parts.push(`WITH (${index.with.map((p) => renderStorageParameter(p.name, p.value)).join(', ')})`);
   }
   if (index.tablespace !== undefined && !options.omitTablespace) parts.push('TABLESPACE', quoteIdent(index.tablespace));
   if (index.where !== undefined) parts.push('WHERE', `(${index.where})`);

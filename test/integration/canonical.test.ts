@@ -15,7 +15,7 @@ import {
   type LiveState,
   type SourceRef,
 } from '../../src/core/model.js';
-import { createIndexSql, definitionBody } from '../../src/core/sql.js';
+import { createIndexSql, definitionBody, isSingleFunctionCall } from '../../src/core/sql.js';
 import { canonicalise, normaliseStorageParameters, type CanonicalResults } from '../../src/io/canonical.js';
 import { readLiveState } from '../../src/io/catalog.js';
 import { connect, type Session } from '../../src/io/db.js';
@@ -550,6 +550,135 @@ describe('spelling of boolean storage parameters', () => {
     ],
   ])('%s', (definition, expected) => {
     expect(normaliseStorageParameters(definition)).toBe(expected);
+  });
+});
+
+describe('rendering as the server prints', () => {
+  it.each<[string, boolean]>([
+    ['lower(email)', true],
+    ['util.norm(email)', true],
+    ['util."Norm Me"(email)', true],
+    ['"lower"(email)', true],
+    ['LOWER(email)', true],
+    ['lower (email)', true],
+    ["replace(name, ')', '(')", true],
+    ["replace(name, 'it''s)', 'x')", true],
+    ['replace(name, "odd)col", code)', true],
+    ["concat_ws('$', name, code)", true],
+    ["to_tsvector('spanish', coalesce(title, '') || ' ' || coalesce(body, ''))", true],
+    // not one call: keeps its parentheses
+    ["lower(email) || 'x'", false],
+    ['lower(email)::text', false],
+    ['f(a) + g(b)', false],
+    ['(lower(email))', false],
+    ['lower(email)[1]', false],
+    ["profile->>'country'", false],
+    ['score', false],
+    ['lower', false],
+    // keywords with grammar of their own
+    ["coalesce(name, '')", false],
+    ['row(a, b)', false],
+    ["substring(name from 1 for 2)", false],
+    ['left(name, 2)', false],
+    ['user.f(x)', false],
+    // what the scan cannot read with certainty
+    ["lower(E'a\\'b')", false],
+    ["lower('a\\b')", false],
+    ['lower($1)', false],
+    ['lower($$x)$$)', false],
+    ["lower('unclosed)", false],
+    ['lower(email', false],
+    ['lower(email))', false],
+    ['U&"d0061t"(x)', false],
+    ['lowér(x)', false],
+  ])('%s is one function call: %s', (expression, expected) => {
+    expect(isSingleFunctionCall(expression)).toBe(expected);
+  });
+
+  it('builds the same index from a bare call as from the parenthesised one', async () => {
+    await db.query(`
+      CREATE SCHEMA render;
+      CREATE FUNCTION util."Norm Me"(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower($1) $$;
+      CREATE TABLE render.t (id int, name text, code text, "odd)col" text, title text, body text)`);
+    const expressions = [
+      'lower(name)',
+      'util.norm(name)',
+      'util."Norm Me"(name)',
+      '"lower"(name)',
+      'LOWER(name)',
+      'lower (name)',
+      "replace(name, ')', '(')",
+      "replace(name, 'it''s)', 'x')",
+      'replace(name, "odd)col", code)',
+      "replace(name, '$', code)",
+      "md5(coalesce(title, '') || ' (' || coalesce(body, ''))",
+      "lower(name) || 'x'",
+      "coalesce(name, '')",
+      'left(name, 2)',
+    ];
+    const mismatches: string[] = [];
+    for (const [i, expression] of expressions.entries()) {
+      const bare = index('render.t', `r_bare_${i}`, [expr(expression, { collation: 'C', order: 'desc' })]);
+      const wrapped = index('render.t', `r_wrapped_${i}`, [expr(`(${expression})`, { collation: 'C', order: 'desc' })]);
+      const sql = createIndexSql(bare, { concurrently: false });
+      expect(sql.includes(`(${expression})`), sql).toBe(!isSingleFunctionCall(expression));
+      await db.query(sql);
+      await db.query(createIndexSql(wrapped, { concurrently: false }));
+      const { rows } = await db.query<{ name: string; def: string }>(
+        `SELECT c.relname AS name, pg_get_indexdef(c.oid) AS def FROM pg_class c WHERE c.relname IN ($1, $2)`,
+        [bare.name, wrapped.name],
+      );
+      const body = (name: string): string => definitionBody(rows.find((r) => r.name === name)!.def);
+      if (body(bare.name) !== body(wrapped.name)) mismatches.push(`${expression}: ${body(bare.name)} ≠ ${body(wrapped.name)}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('takes the fast path for hand-written shapes whose rendering is exactly the live text', async () => {
+    await db.query(`
+      CREATE SCHEMA fast;
+      CREATE TABLE fast.t (id int, name text, email varchar(200), score int, tags jsonb, at timestamptz, deleted_at timestamptz, during tstzrange);
+      CREATE INDEX f_lower ON fast.t (lower(name));
+      CREATE INDEX f_util ON fast.t (util.norm(name));
+      CREATE INDEX f_fillfactor ON fast.t (score) WITH (fillfactor = 90);
+      CREATE INDEX f_two_params ON fast.t (id) WITH (fillfactor = 80, deduplicate_items = off);
+      CREATE INDEX f_gin ON fast.t USING gin (tags jsonb_path_ops) WITH (fastupdate = off);
+      CREATE INDEX f_gist ON fast.t USING gist (during) WITH (buffering = auto);
+      CREATE INDEX f_brin ON fast.t USING brin (at) WITH (pages_per_range = 32);
+      CREATE INDEX f_order ON fast.t (score DESC NULLS LAST, id NULLS FIRST, at ASC, deleted_at DESC NULLS FIRST);
+      CREATE INDEX f_expr_desc ON fast.t (lower(name) DESC);
+      CREATE INDEX f_partial ON fast.t (at) WHERE deleted_at IS NOT NULL;
+      CREATE UNIQUE INDEX f_unique_include ON fast.t (email) INCLUDE (name, score);
+      CREATE INDEX f_hash ON fast.t USING hash (email);`);
+    const T = 'fast.t';
+    const declared = [
+      index(T, 'f_lower', [expr('lower(name)')]),
+      index(T, 'f_util', [expr('util.norm(name)')]),
+      index(T, 'f_fillfactor', [col('score')], { with: { fillfactor: '90' } }),
+      index(T, 'f_two_params', [col('id')], { with: { fillfactor: '80', deduplicate_items: 'off' } }),
+      index(T, 'f_gin', [col('tags', { opclass: 'jsonb_path_ops' })], { method: 'gin', with: { fastupdate: 'off' } }),
+      index(T, 'f_gist', [col('during')], { method: 'gist', with: { buffering: 'auto' } }),
+      index(T, 'f_brin', [col('at')], { method: 'brin', with: { pages_per_range: '32' } }),
+      index(T, 'f_order', [
+        col('score', { order: 'desc', nulls: 'last' }),
+        col('id', { nulls: 'first' }),
+        col('at', { order: 'asc' }),
+        col('deleted_at', { order: 'desc', nulls: 'first' }),
+      ]),
+      index(T, 'f_expr_desc', [expr('lower(name)', { order: 'desc' })]),
+      index(T, 'f_partial', [col('at')], { where: 'deleted_at IS NOT NULL' }),
+      index(T, 'f_unique_include', [col('email')], { unique: true, include: ['name', 'score'] }),
+      index(T, 'f_hash', [col('email')], { method: 'hash' }),
+    ];
+    const state = desiredState(declared);
+    const live = await readLiveState(session, tablesOf(state));
+    const canon = await canonicalise(session, state, live);
+    const differences = declared
+      .map((i) => ({ rendered: createIndexSql(i, { concurrently: false }), live: live.indexes.find((l) => l.name === i.name)!.definition }))
+      .filter((d) => d.rendered !== d.live);
+    expect(differences).toEqual([]);
+    expect(canon.roundTrips).toBe(0);
+    expect([...canon.desired.values()].every((r) => r.ok)).toBe(true);
   });
 });
 

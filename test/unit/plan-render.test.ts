@@ -15,7 +15,7 @@ describe('plan renderers', () => {
         '',
         'public.users',
         '  + idx_users_email_lower  builds over 42.0 MB, ~1,234,567 rows',
-        '      CREATE UNIQUE INDEX CONCURRENTLY idx_users_email_lower ON public.users USING btree ((lower(email)))',
+        '      CREATE UNIQUE INDEX CONCURRENTLY idx_users_email_lower ON public.users USING btree (lower(email))',
         '  ~ idx_users_refresh  definition changed; builds over 42.0 MB, ~1,234,567 rows',
         '        CREATE INDEX idx_users_refresh ON public.users',
         '            USING btree (refresh_token)',
@@ -76,7 +76,7 @@ describe('plan renderers', () => {
       '',
       '-- create idx_users_email_lower on public.users: declared in indexes.yaml, missing from the database',
       "SET lock_timeout = '0ms';",
-      'CREATE UNIQUE INDEX CONCURRENTLY idx_users_email_lower ON public.users USING btree ((lower(email)));',
+      'CREATE UNIQUE INDEX CONCURRENTLY idx_users_email_lower ON public.users USING btree (lower(email));',
       "SET lock_timeout = '5000ms';",
       'ANALYZE public.users;',
     ]);

@@ -51,7 +51,7 @@ describe('computePlan: the action table', () => {
         steps: [
           {
             kind: 'build',
-            sql: ['CREATE UNIQUE INDEX CONCURRENTLY idx_users_email_lower ON public.users USING btree ((lower(email)))'],
+            sql: ['CREATE UNIQUE INDEX CONCURRENTLY idx_users_email_lower ON public.users USING btree (lower(email))'],
             creates: { schema: 'public', name: 'idx_users_email_lower' },
           },
           { kind: 'analyze', sql: ['ANALYZE public.users'] },
