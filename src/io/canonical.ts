@@ -17,8 +17,8 @@
  *
  * Cost control: an index whose rendered statement is already exactly the live text needs no clone (the
  * fast path); the rest go in batches of about 200 tables (each table and index takes a lock slot, and
- * max_locks_per_transaction is shared), each batch sent as a fixed handful of queries whatever the number
- * of indexes. No savepoint per index (each would take an XID, and past 64 the subtransaction cache
+ * max_locks_per_transaction is shared), each batch sent as one query string (one round trip) whatever
+ * the number of indexes. No savepoint per index (each would take an XID, and past 64 the subtransaction cache
  * overflows): when a batch fails, that batch alone is replayed statement by statement to find every
  * failing index.
  *
@@ -120,6 +120,10 @@ export async function canonicalise(
     query: (sql, params) => {
       roundTrips += 1;
       return session.query(sql, params);
+    },
+    queryAll: (sql) => {
+      roundTrips += 1;
+      return session.queryAll(sql);
     },
     cancel: () => session.cancel(),
     end: () => session.end(),
@@ -318,9 +322,11 @@ function isEnvironmental(error: unknown): boolean {
 }
 
 /**
- * One batch: BEGIN; SET LOCAL lock_timeout; the copies and their indexes, as one query; one SELECT of
- * every definition; ROLLBACK. Three round trips whatever the number of indexes. Returns results by
- * clone index name.
+ * One batch, one round trip: BEGIN; SET LOCAL lock_timeout; the copies and their indexes; one SELECT
+ * of every definition; ROLLBACK, sent as one string whatever the number of indexes. When a statement
+ * fails, the server skips the rest of the string (the ROLLBACK too) and leaves the transaction open and
+ * aborted: it is rolled back, and the batch is replayed piece by piece to find every failing index.
+ * Returns results by clone index name.
  */
 async function runBatch(session: Session, batch: readonly CloneTable[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition>> {
   const query: Query = async <R,>(sql: string, params?: readonly unknown[]) => (await session.query<R>(sql, params)).rows;
@@ -333,28 +339,40 @@ async function runBatch(session: Session, batch: readonly CloneTable[], lockTime
   }
   const tables = batch.map((table): TableName => ({ schema: table.schema, name: table.name }));
   const results = new Map<string, CanonicalDefinition>();
+  const record = (rows: readonly DefinitionRow[], built: readonly { job: CloneJob; table: CloneTable }[]): void => {
+    const byClone = new Map(built.map((b) => [b.job.clone, b.table] as const));
+    for (const row of rows) {
+      const table = byClone.get(row.clone)!;
+      results.set(row.clone, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
+    }
+  };
   const fail = async (error: unknown): Promise<never> => {
     await query('ROLLBACK').catch(() => undefined);
     if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', lockTimeoutMs);
     throw error;
   };
+
+  const all = batch.flatMap((table) => table.jobs.map((job) => ({ job, table })));
+  const sql = [begin, ...statements, definitionsSql(all.map((b) => b.job)), 'ROLLBACK'].join(';\n');
+  let failed: unknown;
   try {
-    try {
-      await query([begin, ...statements].join(';\n'));
-    } catch (error) {
-      if (isEnvironmental(error)) await fail(error);
-      await query('ROLLBACK');
-      await replayOneByOne(query, batch, begin, results, names, fail);
-    }
-    const built = batch.flatMap((table) => table.jobs.filter((job) => !results.has(job.clone)).map((job) => ({ job, table })));
-    if (built.length > 0) {
-      const rows = await query<DefinitionRow>(definitionsSql(built.map((b) => b.job)));
-      const byClone = new Map(built.map((b) => [b.job.clone, b.table] as const));
-      for (const row of rows) {
-        const table = byClone.get(row.clone)!;
-        results.set(row.clone, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
-      }
-    }
+    const answers = await session.queryAll(sql);
+    // BEGIN, SET LOCAL, the statements, the SELECT, ROLLBACK: the SELECT's rows are next to last.
+    const select = answers.length === statements.length + 4 ? answers[answers.length - 2] : undefined;
+    if (!select) throw new Error(`expected ${statements.length + 4} results from a canonicalisation batch, got ${answers.length}`);
+    record(select.rows as unknown as DefinitionRow[], all);
+    return results;
+  } catch (error) {
+    failed = error;
+  }
+
+  // The error path: extra round trips only here.
+  try {
+    if (isEnvironmental(failed)) await fail(failed);
+    await query('ROLLBACK');
+    await replayOneByOne(query, batch, begin, results, names, fail);
+    const built = all.filter((b) => !results.has(b.job.clone));
+    if (built.length > 0) record(await query<DefinitionRow>(definitionsSql(built.map((b) => b.job))), built);
   } finally {
     // Whatever happened, nothing of the batch survives and the session is usable again.
     await query('ROLLBACK').catch(() => undefined);

@@ -90,6 +90,13 @@ export interface Session {
   /** Backend pid of this connection. */
   readonly pid: number;
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Sends `sql` as one simple query (one round trip) and returns one result per statement, in order;
+   * a single statement gives an array of one. No parameters: values must already be quoted. When a
+   * statement fails, the server skips the rest of the string and an open transaction block stays
+   * open, aborted: the caller must ROLLBACK.
+   */
+  queryAll(sql: string): Promise<QueryResult<Record<string, unknown>>[]>;
   /** Asks the server to cancel this session's running statement (from another connection). */
   cancel(): Promise<void>;
   end(): Promise<void>;
@@ -187,6 +194,15 @@ export async function connect(target: ConnectionTarget, options: SessionOptions 
       try {
         const result = await client.query(sql, params as unknown[] | undefined);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        throw refusal(error, target);
+      }
+    },
+    async queryAll(sql: string) {
+      try {
+        // Without parameters pg uses the simple query protocol: an array of results for several statements.
+        const result = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+        return (Array.isArray(result) ? result : [result]).map((r) => ({ rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0 }));
       } catch (error) {
         throw refusal(error, target);
       }
