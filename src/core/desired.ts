@@ -245,7 +245,8 @@ export function buildDesiredState(
       continue;
     }
     const { schema, name } = parsed;
-    checkNameLength('schema name', schema, tablePath, { at: 'key' }, report);
+    // A too-long default schema is reported once, at defaults.schema.
+    if (schema !== defaultSchema) checkNameLength('schema name', schema, tablePath, { at: 'key' }, report);
     checkNameLength('table name', name, tablePath, { at: 'key' }, report);
 
     const qualified = `${schema}.${name}`;

@@ -317,7 +317,8 @@ function describeError(error: ErrorObject, path: string[]): Described | undefine
     }
     case 'type': {
       const expected = String(params['type']).split(',');
-      return { path: at, message: typeMessage(field, expected, error.data) };
+      const listOfNames = ['columns', 'include'].includes(path[path.length - 1] ?? '');
+      return { path: at, message: typeMessage(field, expected, error.data, listOfNames) };
     }
     case 'const':
       if (path.length === 1 && path[0] === 'version') {
@@ -491,11 +492,14 @@ function fieldName(path: readonly string[]): string {
     : `"${last}"`;
 }
 
-function typeMessage(field: string, expected: readonly string[], found: unknown): string {
+function typeMessage(field: string, expected: readonly string[], found: unknown, listOfNames = false): string {
   const words = expected.map((t) => (expected.length > 1 && t === 'boolean' ? 'true/false' : (EXPECTED[t] ?? t)));
   const list = words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
   let hint = '';
-  if (expected.includes('array') && typeof found === 'string') hint = ` (write [${found}])`;
+  // `columns: email` or `include: id, title`: the list brackets were forgotten.
+  if (expected.includes('array') && typeof found === 'string' && listOfNames && /^[\w$". ]+(,[\w$". ]+)*$/.test(found)) {
+    hint = ` (write [${found}])`;
+  }
   if (expected.includes('boolean') && typeof found === 'string' && /^(yes|no|on|off|y|n)$/i.test(found)) {
     hint = ' (YAML 1.2 reads yes/no/on/off as text)';
   }

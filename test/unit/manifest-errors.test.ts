@@ -68,6 +68,18 @@ const cases: readonly (readonly [name: string, yaml: string, expected: Expected]
     [6, 18, 'tables.users.indexes.idx_x.columns', '"columns" must be a list, found the text "email" (write [email])'],
   ],
   [
+    'columns as a comma-separated string', index('columns: email, name'),
+    [6, 18, 'tables.users.indexes.idx_x.columns', '"columns" must be a list, found the text "email, name" (write [email, name])'],
+  ],
+  [
+    'queries as a string', index('columns: [email]', 'queries: SELECT 1'),
+    [7, 18, 'tables.users.indexes.idx_x.queries', '"queries" must be a list, found the text "SELECT 1"'],
+  ],
+  [
+    'default schema of 64 bytes', top('version: 1', `defaults: { schema: ${TABLE_64} }`),
+    [2, 21, 'defaults.schema', `schema name is 64 bytes, over PostgreSQL's limit of 63: PostgreSQL would truncate it to "${TABLE_64.slice(0, 63)}" and the plan would never converge`],
+  ],
+  [
     'no columns', index('columns: []'),
     [6, 18, 'tables.users.indexes.idx_x.columns', 'an index needs at least one column'],
   ],
