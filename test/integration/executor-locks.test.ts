@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/io/executor.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { column, commentAction, createAction, dropAction, index, recorder, renameAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
+import { column, commentAction, createAction, dropAction, index, recorder, renameAction, replaceAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
 
 let db: TestDatabase;
 
@@ -119,6 +119,37 @@ describe('lock waits', () => {
     expect(failure.error.message).toContain('timed out waiting for a lock on public.t (1 attempt, lock_timeout 100 ms each)');
     expect(failure.error.message).toContain(`blocked by pid ${blockerPid}`);
     expect(await indexNames()).toContain('t_b');
+  });
+});
+
+describe('a replace that cannot swap', () => {
+  it('drops the new index it built, keeps the old one, and names the lock it waited for', async () => {
+    await db.query('CREATE INDEX t_swap ON t (a)');
+    const blocker = await db.connect();
+    const blockerPid = await pidOf(blocker);
+    await blocker.query('BEGIN');
+    // SHARE UPDATE EXCLUSIVE on the old index: the swap's first rename cannot have it.
+    await blocker.query(`COMMENT ON INDEX t_swap IS 'in use'`);
+    const events = recorder();
+    const result = await executePlan(
+      targetFor(db.url),
+      [replaceAction(index('t', 't_swap', { columns: [column('a'), column('b')] }), 'CREATE INDEX t_swap ON public.t USING btree (a)')],
+      testSettings({ lockTimeoutMs: 200, retries: 1 }),
+      { listener: events.listener, pollIntervalMs: 50, backoff: fastBackoff },
+    );
+    await blocker.query('ROLLBACK');
+
+    expect(result.statuses).toEqual(['failed']);
+    expect(events.of('step-started').map((e) => e.kind)).toEqual(['build', 'swap']);
+    const failure = events.of('action-failed')[0]!;
+    expect(failure.error.code).toBe('55P03');
+    expect(failure.error.message).toContain(`blocked by pid ${blockerPid}`);
+    expect(failure.cleanedUp).toEqual(['public.t_swap_reconcile_new']);
+    expect(failure.leftBehind).toEqual([]);
+    const { rows } = await db.query<{ name: string; def: string }>(
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE indexname LIKE 't_swap%' ORDER BY 1`,
+    );
+    expect(rows).toEqual([{ name: 't_swap', def: 'CREATE INDEX t_swap ON public.t USING btree (a)' }]);
   });
 });
 
