@@ -2,7 +2,7 @@
  * An expression or partial build holds up every other build that finishes while it runs (their final
  * "waiting for old snapshots"), so the executor starts one only once the others have reached that wait.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { executePlan } from '../../src/io/executor.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { column, createAction, dropAction, expression, index, recorder, targetFor, testSettings } from '../helpers/plan-fixtures.js';
@@ -21,7 +21,8 @@ beforeAll(async () => {
   `);
 });
 
-describe('staggered builds', () => {
+// On 13 every build holds up every other one, so there is no plain-column build to contrast with.
+describe.skipIf(inject('pgMajor') < 14)('staggered builds', () => {
   it('holds an expression build until the build on the other table reached its last wait, and says so', async () => {
     // A writer on w holds w's build in "waiting for writers before build", well before its last wait.
     const writer = await db.connect();
