@@ -132,6 +132,8 @@ export interface LiveTable {
   readonly owner: string;
   /** Whether the current role may create indexes on it (owner, member of owner, or superuser). */
   readonly ownedByCurrentRole: boolean;
+  /** Whether the current role has CREATE on the table's schema, which CREATE INDEX needs too. */
+  readonly canCreateInSchema: boolean;
   readonly columns: readonly LiveColumn[];
   /** From relpages × block size: needs no lock. */
   readonly sizeBytes: number;

@@ -34,6 +34,7 @@ import {
   attachPartitionSql,
   partitionIndexName,
   qualify,
+  quoteIdent,
   shortHash,
   temporaryName,
   renameIndexSql,
@@ -315,6 +316,14 @@ function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState):
       problemAt(
         table.source,
         `role "${live.currentRole}" does not own table ${name} (owner: "${liveTable.owner}"); CREATE INDEX needs the owner or a member of its role`,
+      ),
+    );
+  }
+  if (liveTable.ownedByCurrentRole && !liveTable.canCreateInSchema) {
+    checks.table.push(
+      problemAt(
+        table.source,
+        `role "${live.currentRole}" may not create in schema ${table.schema}, which CREATE INDEX needs besides owning ${name}; GRANT CREATE ON SCHEMA ${quoteIdent(table.schema)} TO ${quoteIdent(live.currentRole)}`,
       ),
     );
   }

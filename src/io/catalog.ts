@@ -62,6 +62,7 @@ interface TableRow {
   readonly relkind: string;
   readonly owner: string;
   readonly owned: boolean;
+  readonly can_create: boolean;
   readonly relpages: number;
   readonly reltuples: number;
   readonly columns: ColumnJson[];
@@ -133,6 +134,7 @@ WITH ${DECLARED_CTE}
 SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
   pg_get_userbyid(c.relowner) AS owner,
   pg_has_role(current_user, c.relowner, 'USAGE') AS owned,
+  has_schema_privilege(c.relnamespace, 'CREATE') AS can_create,
   c.relpages, c.reltuples::float8 AS reltuples,
   COALESCE((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
@@ -325,6 +327,7 @@ function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRow
       kind,
       owner: row.owner,
       ownedByCurrentRole: row.owned,
+      canCreateInSchema: row.can_create,
       columns: row.columns.map((c) => ({ name: c.name, type: c.type })),
       sizeBytes,
       ...(rows === undefined ? {} : { estimatedRows: rows }),

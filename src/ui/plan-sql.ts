@@ -5,6 +5,7 @@
  */
 import type { Step } from '../core/actions.js';
 import type { Settings } from '../core/model.js';
+import { PINNED_SETTINGS } from '../core/session-settings.js';
 import type { PlanDocument } from '../core/plan-document.js';
 import { describeAction } from '../core/plan.js';
 
@@ -36,6 +37,8 @@ export function renderPlanSql(plan: PlanDocument, settings: Pick<Settings, 'lock
     lines.push('-- No changes.');
     return `${lines.join('\n')}\n`;
   }
+  // The same settings apply uses: a predicate's timestamptz literal means what it meant when planned.
+  for (const [name, value] of Object.entries(PINNED_SETTINGS)) lines.push(`SET ${name} = '${value}';`);
   lines.push('SET statement_timeout = 0;');
   const current: { lockTimeout?: number } = {};
   for (const action of plan.actions) {

@@ -56,6 +56,7 @@ export function liveTable(name: string, columns: string[], extra: Partial<LiveTa
     kind: 'table',
     owner: 'app',
     ownedByCurrentRole: true,
+    canCreateInSchema: true,
     columns: columns.map((c) => ({ name: c, type: 'text' })),
     sizeBytes: 8192 * 1000,
     estimatedRows: 100_000,
