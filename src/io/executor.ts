@@ -89,6 +89,8 @@ interface Creation {
 interface IndexState {
   readonly oid: string;
   readonly valid: boolean;
+  /** A partitioned index (ON ONLY a partitioned table), which cannot be dropped concurrently. */
+  readonly partitioned: boolean;
 }
 
 type StepOutcome = { readonly kind: 'ok' } | { readonly kind: 'cancelled' } | { readonly kind: 'failed'; readonly error: ErrorInfo };
@@ -189,14 +191,14 @@ export function lockTimeoutFor(step: Step, settings: Settings): number {
 }
 
 async function readIndex(session: Session, ref: TableRef): Promise<IndexState | undefined> {
-  const { rows } = await session.query<{ oid: string; valid: boolean }>(
-    `SELECT c.oid::text AS oid, i.indisvalid AS valid
+  const { rows } = await session.query<{ oid: string; valid: boolean; partitioned: boolean }>(
+    `SELECT c.oid::text AS oid, i.indisvalid AS valid, c.relkind = 'I' AS partitioned
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indexrelid = c.oid
       WHERE n.nspname = $1 AND c.relname = $2`,
     [ref.schema, ref.name],
   );
   const row = rows[0];
-  return row ? { oid: row.oid, valid: row.valid } : undefined;
+  return row ? { oid: row.oid, valid: row.valid, partitioned: row.partitioned } : undefined;
 }
 
 function sleep(ms: number, worker: Worker): Promise<void> {
@@ -343,7 +345,8 @@ export async function executePlan(
           if (!state || state.oid === creation.preexistingOid) break;
           if (state.valid && !isTemporaryName(creation.ref.name)) break;
           await s.query(settingsSql({ ...settings, statementTimeoutMs: 0 }, cleanupLockTimeoutMs));
-          await s.query(dropIndexSql(creation.ref.schema, creation.ref.name, { concurrently: true }));
+          // A partitioned index takes its attached partition indexes with it; it cannot go concurrently.
+          await s.query(dropIndexSql(creation.ref.schema, creation.ref.name, { concurrently: !state.partitioned }));
           cleanedUp.push(name);
           dropped = true;
         } catch (error) {
