@@ -16,11 +16,14 @@
  * - Everything happens in a transaction that is rolled back, so nothing survives, whatever fails.
  *
  * Cost control: an index whose rendered statement is already exactly the live text needs no clone (the
- * fast path); the rest go in batches of about 200 tables (each table and index takes a lock slot, and
- * max_locks_per_transaction is shared), each batch sent as one query string (one round trip) whatever
- * the number of indexes. No savepoint per index (each would take an XID, and past 64 the subtransaction cache
- * overflows): when a batch fails, that batch alone is replayed statement by statement to find every
- * failing index.
+ * fast path). Plain tables of exactly the same shape (column names, types, collations, NOT NULL,
+ * generated: what LIKE copies) share one copy, and the same statement on it is built once for all of
+ * them: many tables cloned from one design cost one copy. The rest go in batches of about 200 tables
+ * (each table and index takes a lock slot, and max_locks_per_transaction is shared), each batch sent as
+ * one query string (one round trip) whatever the number of indexes, plus one query for the shapes.
+ * No savepoint per index (each would take an XID, and past 64 the subtransaction cache overflows): when
+ * a batch fails, that batch alone is replayed statement by statement to find every failing index (a
+ * batch with shared copies is first done again without sharing, so that messages name the right table).
  *
  * The session's pinned search_path (pg_catalog) decides how names print, and also what an unqualified
  * name in a manifest expression means: user functions, types and opclasses must be schema-qualified.
@@ -51,6 +54,12 @@ export interface CanonicalResults {
   readonly live: ReadonlyMap<string, string>;
   /** Queries sent to the server. */
   readonly roundTrips: number;
+  /** Desired indexes settled without a build: their rendered statement is exactly the live text. */
+  readonly fastPath: number;
+  /** Indexes that needed a build on a temporary copy: desired ones, and live ones for canon(live). */
+  readonly cloned: { readonly desired: number; readonly live: number };
+  /** Temporary tables and indexes created for them (fewer when tables of one shape share a copy). */
+  readonly copies: { readonly tables: number; readonly indexes: number };
 }
 
 export interface CanonicalOptions {
@@ -58,6 +67,11 @@ export interface CanonicalOptions {
   readonly lockTimeoutMs?: number;
   readonly maxTablesPerBatch?: number;
   readonly maxIndexesPerBatch?: number;
+  /**
+   * Let tables of exactly the same shape share one temporary copy, and build an identical statement
+   * once for all of them; default true.
+   */
+  readonly shareCopies?: boolean;
 }
 
 export const DEFAULT_CANONICAL_LOCK_TIMEOUT_MS = 3_000;
@@ -79,22 +93,31 @@ interface IndexToClone {
 }
 
 interface CloneJob {
-  readonly index: IndexToClone;
+  /**
+   * The indexes this build answers for: one, or (when copies are shared) every index with the same
+   * statement on a table of the same shape.
+   */
+  readonly users: IndexToClone[];
   /** Name of the index on the copy. */
   readonly clone: string;
   readonly sql: string;
 }
 
 interface CloneTable {
+  /** The table copied. */
   readonly schema: string;
   readonly name: string;
   /** Name of the temporary copy. */
   readonly clone: string;
   readonly sql: string;
   readonly jobs: CloneJob[];
+  /** tableKeys of the tables whose indexes are built on this copy. */
+  readonly members: Set<string>;
 }
 
 interface DefinitionRow {
+  /** indexKey of the index the row answers for. */
+  readonly key: string;
   readonly clone: string;
   readonly quoted_name: string;
   readonly quoted_table: string;
@@ -129,14 +152,17 @@ export async function canonicalise(
     end: () => session.end(),
     onError: (listener) => session.onError(listener),
   };
+  const shapes = new Map<string, string | null>();
+  const copies = { tables: 0, indexes: 0 };
   const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
-    cloneAndRead(counted, indexes, live, options);
+    cloneAndRead(counted, indexes, live, options, shapes, copies);
 
   // 1. Desired indexes: what the server would not refuse, the fast path, else a build on a copy.
   const results = new Map<string, CanonicalDefinition>();
   const liveByKey = new Map(live.indexes.map((index) => [indexKey(index.schema, index.name), index] as const));
   const toClone: IndexToClone[] = [];
   const declared = new Set<string>();
+  let fastPath = 0;
   for (const desiredTable of desired.tables) {
     const liveTable = live.tables.get(tableKey(desiredTable.schema, desiredTable.name));
     if (!liveTable) continue;
@@ -152,6 +178,7 @@ export async function canonicalise(
       const same = liveByKey.get(key);
       if (same?.table === index.table && same.definition === rendered) {
         results.set(key, { ok: true, definition: normaliseStorageParameters(rendered) });
+        fastPath += 1;
         continue;
       }
       toClone.push({
@@ -204,29 +231,51 @@ export async function canonicalise(
     // A live definition that does not build again has no canon(live): the plan compares with its text.
     if (result.ok) liveCanonical.set(key, result.definition);
   }
-  return { desired: results, live: liveCanonical, roundTrips };
+  return { desired: results, live: liveCanonical, roundTrips, fastPath, cloned: { desired: toClone.length, live: liveToClone.length }, copies };
 }
 
-/** Builds each index on a temporary copy of its table, in batches; results by index key. */
+/**
+ * Builds each index on a temporary copy of its table, in batches; results by index key. With shared
+ * copies (the default), tables of exactly the same shape (see SHAPES_SQL) get one copy, and the same
+ * statement on it is built once for all of them. A batch that fails is done again without sharing, so
+ * that each failure is reported exactly as for a table of its own.
+ */
 async function cloneAndRead(
   session: Session,
   indexes: readonly IndexToClone[],
   live: LiveState,
   options: CanonicalOptions,
+  shapes: Map<string, string | null>,
+  copies: { tables: number; indexes: number },
 ): Promise<Map<string, CanonicalDefinition>> {
+  const share = options.shareCopies !== false;
+  if (share) await readShapes(session, indexes, live, shapes);
   const tables = new Map<string, CloneTable>();
+  const jobs = new Map<string, CloneJob>();
   let counter = 0;
   for (const index of indexes) {
     const key = tableKey(index.schema, index.table);
-    let table = tables.get(key);
+    const shape = share ? shapes.get(key) : undefined;
+    const group = typeof shape === 'string' ? `shape\u0000${shape}` : `table\u0000${key}`;
+    let table = tables.get(group);
     if (!table) {
       const kind = live.tables.get(key)?.kind ?? 'table';
       const clone = `${CLONE_PREFIX}t${++counter}`;
-      table = { schema: index.schema, name: index.table, clone, sql: cloneTableSql(index.schema, index.table, kind, clone), jobs: [] };
-      tables.set(key, table);
+      table = { schema: index.schema, name: index.table, clone, sql: cloneTableSql(index.schema, index.table, kind, clone), jobs: [], members: new Set() };
+      tables.set(group, table);
+    }
+    table.members.add(key);
+    // The statement with fixed names stands for what is built: the same text builds the same index.
+    const same = share ? `${table.clone}\u0000${index.sql(TEMPLATE_NAME, `pg_temp.${TEMPLATE_NAME}`)}` : undefined;
+    const existing = same === undefined ? undefined : jobs.get(same);
+    if (existing) {
+      existing.users.push(index);
+      continue;
     }
     const clone = `${CLONE_PREFIX}i${++counter}`;
-    table.jobs.push({ index, clone, sql: index.sql(clone, `pg_temp.${table.clone}`) });
+    const job: CloneJob = { users: [index], clone, sql: index.sql(clone, `pg_temp.${table.clone}`) };
+    table.jobs.push(job);
+    if (same !== undefined) jobs.set(same, job);
   }
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CANONICAL_LOCK_TIMEOUT_MS;
   const batches = toBatches(
@@ -236,12 +285,59 @@ async function cloneAndRead(
   );
   const results = new Map<string, CanonicalDefinition>();
   for (const batch of batches) {
-    const byClone = await runBatch(session, batch, lockTimeoutMs);
-    for (const job of batch.flatMap((table) => table.jobs)) {
-      results.set(job.index.key, byClone.get(job.clone) ?? { ok: false, message: 'The index was not built on the temporary copy.' });
+    const users = batch.flatMap((table) => table.jobs.flatMap((job) => job.users));
+    copies.tables += batch.length;
+    copies.indexes += batch.reduce((n, table) => n + table.jobs.length, 0);
+    const byKey =
+      (await runBatch(session, batch, lockTimeoutMs)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, shapes, copies));
+    for (const user of users) {
+      results.set(user.key, byKey.get(user.key) ?? { ok: false, message: 'The index was not built on the temporary copy.' });
     }
   }
   return results;
+}
+
+/** A valid identifier no real name can be confused with: stands for the names in a statement. */
+const TEMPLATE_NAME = `${CLONE_PREFIX}x`;
+
+/**
+ * What an index built on a copy of a table depends on: for each column in order, its name, type and
+ * modifier, collation, NOT NULL and generated kind. Two plain tables with the same text here give the
+ * same copy (LIKE copies exactly these); names, schema, data, other indexes and constraints do not
+ * reach the copy. Partitioned tables and materialized views always get a copy of their own.
+ */
+const SHAPES_SQL = `
+SELECT w.schema, w.name,
+  string_agg(concat_ws(' ', quote_ident(a.attname), a.atttypid, a.atttypmod, a.attcollation, a.attnotnull, a.attgenerated), ', ' ORDER BY a.attnum) AS shape
+FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+JOIN pg_namespace n ON n.nspname = w.schema
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name AND c.relkind = 'r'
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+GROUP BY w.schema, w.name`;
+
+/**
+ * Reads the shape of the plain tables among `indexes` not read yet, into `shapes` (null: none, copy it
+ * alone). One query, and only when at least two plain tables need copies. Never fatal: without shapes,
+ * every table gets its own copy.
+ */
+async function readShapes(session: Session, indexes: readonly IndexToClone[], live: LiveState, shapes: Map<string, string | null>): Promise<void> {
+  const candidates = new Map<string, { schema: string; name: string }>();
+  for (const index of indexes) {
+    const key = tableKey(index.schema, index.table);
+    if (live.tables.get(key)?.kind === 'table') candidates.set(key, { schema: index.schema, name: index.table });
+  }
+  const missing = [...candidates].filter(([key]) => !shapes.has(key));
+  if (candidates.size < 2 || missing.length === 0) return;
+  for (const [key] of missing) shapes.set(key, null);
+  try {
+    const { rows } = await session.query<{ schema: string; name: string; shape: string }>(SHAPES_SQL, [
+      missing.map(([, t]) => t.schema),
+      missing.map(([, t]) => t.name),
+    ]);
+    for (const row of rows) shapes.set(tableKey(row.schema, row.name), row.shape);
+  } catch {
+    // Sharing is only a saving: without it, each table is copied.
+  }
 }
 
 /** What the server would accept silently or cannot be asked without building: refused here. */
@@ -325,25 +421,21 @@ function isEnvironmental(error: unknown): boolean {
  * One batch, one round trip: BEGIN; SET LOCAL lock_timeout; the copies and their indexes; one SELECT
  * of every definition; ROLLBACK, sent as one string whatever the number of indexes. When a statement
  * fails, the server skips the rest of the string (the ROLLBACK too) and leaves the transaction open and
- * aborted: it is rolled back, and the batch is replayed piece by piece to find every failing index.
- * Returns results by clone index name.
+ * aborted: it is rolled back, and the batch is replayed piece by piece to find every failing index; a
+ * batch with shared copies is not replayed here: undefined asks for it to be done again without
+ * sharing. Returns results by index key.
  */
-async function runBatch(session: Session, batch: readonly CloneTable[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition>> {
+async function runBatch(session: Session, batch: readonly CloneTable[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition> | undefined> {
   const query: Query = async <R,>(sql: string, params?: readonly unknown[]) => (await session.query<R>(sql, params)).rows;
   const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`;
   const statements = batch.flatMap((table) => [table.sql, ...table.jobs.map((job) => job.sql)]);
-  const names = new Map<string, string>();
-  for (const table of batch) {
-    names.set(table.clone, qualify(table.schema, table.name));
-    for (const job of table.jobs) names.set(job.clone, job.index.name);
-  }
   const tables = batch.map((table): TableName => ({ schema: table.schema, name: table.name }));
   const results = new Map<string, CanonicalDefinition>();
   const record = (rows: readonly DefinitionRow[], built: readonly { job: CloneJob; table: CloneTable }[]): void => {
     const byClone = new Map(built.map((b) => [b.job.clone, b.table] as const));
     for (const row of rows) {
       const table = byClone.get(row.clone)!;
-      results.set(row.clone, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
+      results.set(row.key, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
     }
   };
   const fail = async (error: unknown): Promise<never> => {
@@ -367,11 +459,23 @@ async function runBatch(session: Session, batch: readonly CloneTable[], lockTime
   }
 
   // The error path: extra round trips only here.
+  const shared = batch.some((table) => table.members.size > 1 || table.jobs.some((job) => job.users.length > 1));
   try {
     if (isEnvironmental(failed)) await fail(failed);
     await query('ROLLBACK');
-    await replayOneByOne(query, batch, begin, results, names, fail);
-    const built = all.filter((b) => !results.has(b.job.clone));
+    if (shared) return undefined;
+    const byClone = new Map<string, CanonicalDefinition>();
+    const names = new Map<string, string>();
+    for (const table of batch) {
+      names.set(table.clone, qualify(table.schema, table.name));
+      for (const job of table.jobs) names.set(job.clone, job.users[0]!.name);
+    }
+    await replayOneByOne(query, batch, begin, byClone, names, fail);
+    for (const { job } of all) {
+      const result = byClone.get(job.clone);
+      if (result) results.set(job.users[0]!.key, result);
+    }
+    const built = all.filter((b) => !byClone.has(b.job.clone));
     if (built.length > 0) record(await query<DefinitionRow>(definitionsSql(built.map((b) => b.job))), built);
   } finally {
     // Whatever happened, nothing of the batch survives and the session is usable again.
@@ -429,13 +533,14 @@ async function replayOneByOne(
   }
 }
 
+/** One row per index a build answers for: its key, the build's definition and its own names, quoted. */
 function definitionsSql(jobs: readonly CloneJob[]): string {
   const values = jobs
-    .map((job) => `(${[job.clone, job.index.name, job.index.schema, job.index.table].map(quoteLiteral).join(', ')})`)
+    .flatMap((job) => job.users.map((user) => `(${[user.key, job.clone, user.name, user.schema, user.table].map(quoteLiteral).join(', ')})`))
     .join(',\n  ');
-  return `SELECT m.clone, quote_ident(m.name) AS quoted_name, quote_ident(m.schema) || '.' || quote_ident(m.tab) AS quoted_table,
+  return `SELECT m.key, m.clone, quote_ident(m.name) AS quoted_name, quote_ident(m.schema) || '.' || quote_ident(m.tab) AS quoted_table,
   pg_get_indexdef(c.oid) AS definition
-FROM (VALUES ${values}) AS m(clone, name, schema, tab)
+FROM (VALUES ${values}) AS m(key, clone, name, schema, tab)
 LEFT JOIN pg_class c ON c.relname = m.clone AND c.relnamespace = pg_my_temp_schema()`;
 }
 

@@ -678,6 +678,8 @@ describe('rendering as the server prints', () => {
       .filter((d) => d.rendered !== d.live);
     expect(differences).toEqual([]);
     expect(canon.roundTrips).toBe(0);
+    expect(canon.fastPath).toBe(declared.length);
+    expect(canon.cloned).toEqual({ desired: 0, live: 0 });
     expect([...canon.desired.values()].every((r) => r.ok)).toBe(true);
   });
 });
@@ -685,12 +687,16 @@ describe('rendering as the server prints', () => {
 describe('cost', () => {
   let created = 0;
 
-  /** `count` tables `cost_<n>` with two int columns, created in one statement. */
-  async function tables(count: number): Promise<string[]> {
+  /**
+   * `count` tables `cost_<n>` with two int columns and, unless `sameShape`, a third named after the
+   * table (so that each one needs a copy of its own), created in one statement.
+   */
+  async function tables(count: number, { sameShape = false } = {}): Promise<string[]> {
     const from = created;
     created += count;
+    const third = sameShape ? '' : ', c_%1$s int';
     await db.query(`DO $$ BEGIN FOR i IN ${from}..${created - 1} LOOP
-      EXECUTE format('CREATE TABLE public.cost_%s (a int, b int)', i); END LOOP; END $$`);
+      EXECUTE format('CREATE TABLE public.cost_%1$s (a int, b int${third})', i); END LOOP; END $$`);
     return Array.from({ length: count }, (_, i) => `public.cost_${from + i}`);
   }
 
@@ -701,16 +707,17 @@ describe('cost', () => {
     );
   }
 
-  it('sends the same number of queries for 5 tables as for 300: one round trip per batch, not growing with tables', async () => {
+  it('sends the same number of queries for 5 tables as for 300: one round trip per batch and one for table shapes, not growing with tables', async () => {
     const small = desiredState(indexesOn(await tables(5), 2));
     const large = desiredState(indexesOn(await tables(300), 2));
     const run = async (state: DesiredState, options = {}) => canonicalise(session, state, await readLiveState(session, tablesOf(state)), options);
     const a = await run(small, { maxTablesPerBatch: 300 });
     const b = await run(large, { maxTablesPerBatch: 300 });
-    // BEGIN, SET LOCAL, 305 or 900 statements, the SELECT and ROLLBACK go as one string: the count
-    // does not grow with the number of tables or indexes.
-    expect(a.roundTrips).toBe(1);
-    expect(b.roundTrips).toBe(1);
+    // One query reads the tables' shapes; then BEGIN, SET LOCAL, 15 or 900 statements, the SELECT and
+    // ROLLBACK go as one string: the count does not grow with the number of tables or indexes.
+    expect(a.roundTrips).toBe(2);
+    expect(b.roundTrips).toBe(2);
+    expect(b.copies).toEqual({ tables: 300, indexes: 600 });
     expect([...b.desired.values()].every((r) => r.ok)).toBe(true);
     expect(b.desired.size).toBe(600);
   });
@@ -718,8 +725,8 @@ describe('cost', () => {
   it('canonicalises 2,500 tables in batches of 200, without running out of lock slots', async () => {
     // 2,500 tables in one transaction exhausted the lock table of a server with default settings.
     // This test server has room for far more (max_locks_per_transaction=256 × 200 connections), so
-    // the batching itself is checked too: 13 transactions of one round trip each (the count grows with
-    // batches of 200 tables, kept for the lock slots, and with nothing else).
+    // the batching itself is checked too: the shapes, then 13 transactions of one round trip each (the
+    // count grows with batches of 200 tables, kept for the lock slots, and with nothing else).
     const names = await tables(2_500);
     const state = desiredState(indexesOn(names, 1));
     const live = await readLiveState(session, tablesOf(state));
@@ -727,7 +734,7 @@ describe('cost', () => {
     const canon = await canonicalise(session, state, live);
     expect(canon.desired.size).toBe(2_500);
     expect([...canon.desired.values()].every((r) => r.ok)).toBe(true);
-    expect(canon.roundTrips).toBe(Math.ceil(2_500 / 200));
+    expect(canon.roundTrips).toBe(1 + Math.ceil(2_500 / 200));
     await expectNothingSurvives();
   });
 
@@ -739,5 +746,82 @@ describe('cost', () => {
     const canon = await canonicalise(session, state, await readLiveState(session, tablesOf(state)));
     expect(canon.roundTrips).toBe(0);
     expect([...canon.desired.values()]).toEqual(indexes.map((i) => ({ ok: true, definition: createIndexSql(i, { concurrently: false }) })));
+  });
+
+  /** canonicalise with shared copies (the default) and without: the results must be the same. */
+  async function bothWays(state: DesiredState): Promise<{ shared: CanonicalResults; alone: CanonicalResults }> {
+    const live = await readLiveState(session, tablesOf(state));
+    const shared = await canonicalise(session, state, live);
+    const alone = await canonicalise(session, state, live, { shareCopies: false });
+    return { shared, alone };
+  }
+
+  it('builds a statement once for tables of the same shape, with the same results as copying each table', async () => {
+    const names = await tables(300, { sameShape: true });
+    const { shared, alone } = await bothWays(desiredState(indexesOn(names, 4)));
+    expect(shared.desired.size).toBe(1_200);
+    expect([...shared.desired.values()].every((r) => r.ok)).toBe(true);
+    expect(shared.desired).toEqual(alone.desired);
+    // Each result names its own index and table.
+    const seventh = splitTable(names[7]!)[1]!;
+    expect(shared.desired.get(`public.${seventh}_i3`)).toEqual({
+      ok: true,
+      definition: `CREATE INDEX ${seventh}_i3 ON ${names[7]} USING btree (((b + 3))) WHERE (a > 0)`,
+    });
+    // One copy; i0 and i2 are the same statement (on column a), so three builds answer for 1,200 indexes.
+    expect(shared.copies).toEqual({ tables: 1, indexes: 3 });
+    expect(alone.copies).toEqual({ tables: 300, indexes: 1_200 });
+    expect(shared.roundTrips).toBe(2);
+    await expectNothingSurvives();
+  });
+
+  it('gives tables that differ in a type, a modifier, a collation, NOT NULL or a column name copies of their own', async () => {
+    await db.query(`
+      CREATE TABLE shape_a1 (id int, status varchar(20), note text);
+      CREATE TABLE shape_a2 (id int, status varchar(20), note text);
+      CREATE TABLE shape_text (id int, status text, note text);
+      CREATE TABLE shape_varchar30 (id int, status varchar(30), note text);
+      CREATE TABLE shape_collate (id int, status varchar(20) COLLATE "C", note text);
+      CREATE TABLE shape_not_null (id int, status varchar(20) NOT NULL, note text);
+      CREATE TABLE shape_renamed (id int, state varchar(20), note text);`);
+    const tablesAll = ['shape_a1', 'shape_a2', 'shape_text', 'shape_varchar30', 'shape_collate', 'shape_not_null', 'shape_renamed'];
+    const declared = tablesAll.flatMap((t) => [
+      index(`public.${t}`, `${t}_active`, [col('id')], { where: t === 'shape_renamed' ? "state = 'active'" : "status = 'active'" }),
+      index(`public.${t}`, `${t}_lower`, [expr(t === 'shape_renamed' ? 'lower(state)' : 'lower(status)')]),
+    ]);
+    const { shared, alone } = await bothWays(desiredState(declared));
+    expect([...shared.desired.values()].every((r) => r.ok)).toBe(true);
+    expect(shared.desired).toEqual(alone.desired);
+    // Only shape_a1 and shape_a2 share a copy.
+    expect(shared.copies).toEqual({ tables: 6, indexes: 12 });
+    expect(shared.desired.get('public.shape_text_active')).toEqual({
+      ok: true,
+      definition: "CREATE INDEX shape_text_active ON public.shape_text USING btree (id) WHERE (status = 'active'::text)",
+    });
+    expect(shared.desired.get('public.shape_a2_active')).toEqual({
+      ok: true,
+      definition: "CREATE INDEX shape_a2_active ON public.shape_a2 USING btree (id) WHERE ((status)::text = 'active'::text)",
+    });
+  });
+
+  it('reports failures on shared copies as if each table had its own, and leaves nothing behind', async () => {
+    const names = await tables(4, { sameShape: true });
+    const declared = names.flatMap((t) => {
+      const n = splitTable(t)[1]!;
+      return [
+        index(t, `${n}_ok`, [expr('a + b')]),
+        index(t, `${n}_bad_column`, [col('nope')]),
+        index(t, `${n}_bad_fillfactor`, [col('a')], { with: { fillfactor: '5' } }),
+      ];
+    });
+    const { shared, alone } = await bothWays(desiredState(declared));
+    expect(shared.desired).toEqual(alone.desired);
+    for (const t of names) {
+      const n = splitTable(t)[1]!;
+      expect(shared.desired.get(`public.${n}_ok`)).toEqual({ ok: true, definition: `CREATE INDEX ${n}_ok ON ${t} USING btree (((a + b)))` });
+      expect(shared.desired.get(`public.${n}_bad_column`)).toMatchObject({ ok: false, code: '42703' });
+      expect(shared.desired.get(`public.${n}_bad_fillfactor`)).toMatchObject({ ok: false, code: '22023' });
+    }
+    await expectNothingSurvives();
   });
 });
