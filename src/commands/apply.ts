@@ -14,7 +14,6 @@ import { executePlan } from '../io/executor.js';
 import { loadManifest } from '../io/manifest-file.js';
 import { readPlanFile } from '../io/plan-file.js';
 import { manifestHash, planAgainstDatabase, type PlannedState } from '../io/planning.js';
-import { createApplyRenderer } from '../ui/apply-renderer.js';
 import { renderPlanText } from '../ui/plan-text.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
 
@@ -129,6 +128,8 @@ async function runActions(
   options: ApplyCommandOptions,
 ): Promise<number> {
   const lock = await acquireApplyLock(target);
+  // Loaded here: Ink and React cost most of the CLI's start-up, and only apply renders with them.
+  const { createApplyRenderer } = await import('../ui/apply-renderer.js');
   const renderer = createApplyRenderer(output, context.stdout, colorsFor(context, options));
   const emit = (event: ApplyEvent): void => renderer.onEvent(event);
   const interrupt = new AbortController();

@@ -54,7 +54,7 @@ interface HolderRow {
 export async function findLockHolder(session: Session, key: bigint = APPLY_LOCK_KEY): Promise<LockHolder | undefined> {
   const tag = lockTag(key);
   const { rows } = await session.query<HolderRow>(
-    `SELECT l.pid, a.application_name, a.usename::text AS usename, a.client_addr::text AS client_addr,
+    `SELECT l.pid, a.application_name, a.usename::text AS usename, host(a.client_addr) AS client_addr,
             to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') AS backend_start,
             to_char(a.query_start, 'YYYY-MM-DD HH24:MI:SS TZ') AS query_start, a.state
        FROM pg_locks l

@@ -263,7 +263,7 @@ describe.concurrent('reconcile apply', () => {
       expectLines(second.stderr, [
         new RegExp(
           `^Error: Another reconcile apply is running on ${db.name}: pid ${holder} \\(application_name "reconcile", user ${new URL(db.url).username}, ` +
-            `from 127\\.0\\.0\\.1(/32)?, connected since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, last statement at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)\\.$`,
+            `from 127\\.0\\.0\\.1, connected since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, last statement at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)\\.$`,
         ),
         `Wait for it to finish. If it is a leftover, end it with SELECT pg_terminate_backend(${holder}); its lock goes with its session.`,
       ]);
