@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-const jsonReport = process.env.VITEST_JSON_REPORT;
+// One report per server version: npm test runs the integration tests on the newest and the oldest.
+const jsonReport = process.env.VITEST_JSON_REPORT ? `${process.env.VITEST_JSON_REPORT}.pg${process.env.PG_VERSION ?? 'default'}.json` : undefined;
 
 export default defineConfig({
   test: {
