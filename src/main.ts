@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DatabaseRefused, formatProblem, Interrupted, sortProblems, UserError } from './core/errors.js';
 import { parseDuration } from './core/units.js';
+import { urlPassword } from './io/db.js';
 import type { CommandContext } from './commands/context.js';
 import { runApply, type ApplyOutput } from './commands/apply.js';
 import { runCheck, type CheckCommandOptions } from './commands/check.js';
@@ -41,13 +42,8 @@ const embeddedOption = (): Option => new Option('--embedded', 'run against a thr
 function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const urls = [env.DATABASE_URL, ...argv.flatMap((arg, i) => (arg === '--database-url' ? [argv[i + 1]] : arg.startsWith('--database-url=') ? [arg.slice(15)] : []))];
   const secrets = urls.flatMap((url) => {
-    if (!url) return [];
-    try {
-      const password = new URL(url).password;
-      return password ? [password, decodeURIComponent(password)] : [];
-    } catch {
-      return [];
-    }
+    const password = url ? urlPassword(url) : undefined;
+    return password ? [password, encodeURIComponent(password)] : [];
   });
   if (env.PGPASSWORD) secrets.push(env.PGPASSWORD);
   return secrets.filter((s) => s.length > 0);

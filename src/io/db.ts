@@ -7,15 +7,10 @@
  */
 import pg from 'pg';
 import { DatabaseRefused, UserError } from '../core/errors.js';
+import { PINNED_SETTINGS } from '../core/session-settings.js';
 
 export const APPLICATION_NAME = 'reconcile';
 
-const PINNED_SETTINGS: Readonly<Record<string, string>> = {
-  search_path: 'pg_catalog',
-  TimeZone: 'UTC',
-  DateStyle: 'ISO',
-  IntervalStyle: 'postgres',
-};
 
 export interface ConnectionTarget {
   /** Passed to pg; may hold a password, never printed. */
@@ -37,16 +32,28 @@ export function maskUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    // Not a URL (a libpq key=value string): mask password=… pairs.
-    return url.replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
+    // Not a URL WHATWG can parse (a bad port, several hosts, a libpq key=value string): mask by pattern.
+    return url.replace(USERINFO_PASSWORD, '$1***@').replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
   }
 }
 
-function urlPassword(url: string): string | undefined {
+/** `scheme://user:password@`, for URLs the URL class refuses. */
+const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i;
+
+/** The password a connection string carries, if any: it must never be printed. */
+export function urlPassword(url: string): string | undefined {
   try {
     const password = new URL(url).password;
     return password ? decodeURIComponent(password) : undefined;
   } catch {
+    const fromUserinfo = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1];
+    if (fromUserinfo) {
+      try {
+        return decodeURIComponent(fromUserinfo);
+      } catch {
+        return fromUserinfo;
+      }
+    }
     return /password\s*=\s*'?([^'\s]+)/i.exec(url)?.[1];
   }
 }
@@ -169,14 +176,37 @@ export function refusal(error: unknown, target?: Pick<ConnectionTarget, 'secrets
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * `sslmode` with libpq's meaning, as psql users expect (`require` encrypts without verifying): node-postgres
+ * treats require/prefer/verify-ca as verify-full, and warns on stderr, unless asked for libpq semantics.
+ */
+function withLibpqSslModes(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.searchParams.has('sslmode') && !url.searchParams.has('uselibpqcompat')) url.searchParams.set('uselibpqcompat', 'true');
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
 export async function connect(target: ConnectionTarget, options: SessionOptions = {}): Promise<Session> {
   const config: pg.ClientConfig = {
     application_name: options.applicationName ?? APPLICATION_NAME,
     options: startupOptions(),
     // bigint (int8) and numeric stay strings; we convert where we read them.
   };
-  if (target.connectionString) config.connectionString = target.connectionString;
-  const client = new pg.Client(config);
+  if (target.connectionString) config.connectionString = withLibpqSslModes(target.connectionString);
+  let client: pg.Client;
+  try {
+    client = new pg.Client(config);
+  } catch (error) {
+    // node-postgres parses the URL here: a malformed one is the user's to fix, not a bug.
+    throw new UserError(
+      `The connection URL ${target.display} is not valid: ${scrub(error instanceof Error ? error.message : String(error), target)}.`,
+      'Write it as postgres://user:password@host:5432/database (percent-encode special characters in the password).',
+    );
+  }
   const listeners: ((error: Error) => void)[] = [];
   // An idle client whose server goes away emits 'error'; without a listener it would crash the process.
   client.on('error', (error) => listeners.forEach((listener) => listener(error)));
