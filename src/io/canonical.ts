@@ -656,6 +656,8 @@ function withClause(definition: string): { start: number; end: number } | undefi
  * `fastupdate=off` and `fastupdate='false'` compare equal. Everything else is left as printed.
  */
 export function normaliseStorageParameters(definition: string): string {
+  // Most definitions have no storage parameters: skip the scan.
+  if (!definition.includes(' WITH (')) return definition;
   const clause = withClause(definition);
   if (!clause) return definition;
   const items = splitOptions(definition.slice(clause.start, clause.end));
