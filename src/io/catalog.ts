@@ -172,7 +172,7 @@ SELECT n.nspname AS schema, t.relname AS table, c.relname AS name,
     WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, t.oid)
       AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' LIMIT 1) AS extension,
   i.indisreplident AS replica_identity,
-  prog.pid AS build_pid, prog.phase AS build_phase,
+  COALESCE(prog.pid, locker.pid) AS build_pid, COALESCE(prog.phase, locker.phase) AS build_phase,
   ts.spcname AS tablespace,
   obj_description(c.oid, 'pg_class') AS comment,
   (CASE WHEN c.relkind = 'I'
@@ -195,6 +195,17 @@ LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
 LEFT JOIN pg_constraint con ON con.conindid = c.oid AND con.conrelid = t.oid AND con.contype IN ('p', 'u', 'x')
 LEFT JOIN LATERAL (SELECT p.pid, p.phase FROM pg_stat_progress_create_index p
   WHERE p.relid = t.oid AND p.index_relid IN (c.oid, 0) ORDER BY p.index_relid DESC LIMIT 1) prog ON true
+-- Another role's build shows in the progress view without its table unless we may read all statistics;
+-- pg_locks shows everyone: a client session holding SHARE UPDATE EXCLUSIVE (what a concurrent build holds
+-- throughout) may be building an invalid index, so it is left alone rather than dropped under it.
+LEFT JOIN LATERAL (SELECT l.pid, 'not visible to this role (grant it pg_read_all_stats to see the phase)'::text AS phase
+  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE NOT i.indisvalid AND l.locktype = 'relation' AND l.relation = t.oid AND l.mode = 'ShareUpdateExclusiveLock'
+    -- backend_type is hidden (null) for other roles' sessions too, and those are what this is for
+    AND l.granted AND l.pid <> pg_backend_pid() AND COALESCE(a.backend_type, 'client backend') = 'client backend'
+    -- a build whose progress we can read is building the index that row names, not this one
+    AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index v WHERE v.pid = l.pid AND v.relid IS NOT NULL)
+  ORDER BY l.pid LIMIT 1) locker ON true
 ORDER BY 1, 2, 3`;
 
 // Only ACCESS EXCLUSIVE conflicts with the ACCESS SHARE our reads take. A request for it that is still
