@@ -16,14 +16,20 @@
  * - Everything happens in a transaction that is rolled back, so nothing survives, whatever fails.
  *
  * Cost control: an index whose rendered statement is already exactly the live text needs no clone (the
- * fast path). Plain tables of exactly the same shape (column names, types, collations, NOT NULL,
- * generated: what LIKE copies) share one copy, and the same statement on it is built once for all of
- * them: many tables cloned from one design cost one copy. The rest go in batches of about 200 tables
- * (each table and index takes a lock slot, and max_locks_per_transaction is shared), each batch sent as
- * one query string (one round trip) whatever the number of indexes, plus one query for the shapes.
+ * fast path). A temporary copy's cost grows with its columns, and what pg_get_indexdef prints (and what
+ * the build refuses) depends only on the columns the index uses (key, INCLUDE, and those its expressions
+ * and predicate name) and on their type, modifier, collation and NOT NULL. So when the parser can list
+ * those columns, a table's copy holds just the ones its indexes use, and every table where they are
+ * defined the same way shares it, each statement built once: `(created_at) WHERE status = 'active'` on
+ * a thousand tables is one small copy and one build. Otherwise (a whole-row or qualified reference, a generated or system
+ * column, a column that does not exist, a materialized view or partitioned table) the table is copied
+ * whole (`LIKE`), on its own. Copies go in batches of about 200 (each table and index takes a lock
+ * slot, and max_locks_per_transaction is shared), each batch sent as one query string (one round trip)
+ * whatever the number of indexes, plus one query for the columns' definitions.
  * No savepoint per index (each would take an XID, and past 64 the subtransaction cache overflows): when
  * a batch fails, that batch alone is replayed statement by statement to find every failing index (a
- * batch with shared copies is first done again without sharing, so that messages name the right table).
+ * batch with shared or partial copies is first done again with whole copies of each table, so that
+ * messages are exactly those of a copy of the table).
  *
  * The session's pinned search_path (pg_catalog) decides how names print, and also what an unqualified
  * name in a manifest expression means: user functions, types and opclasses must be schema-qualified.
@@ -36,6 +42,8 @@ import {
   type LiveState,
   type TableKind,
 } from '../core/model.js';
+import { parseSync } from 'libpg-query';
+import { isSqlParserLoaded, loadSqlParser } from '../core/fragments.js';
 import { createIndexSql, definitionBody, qualify, quoteLiteral } from '../core/sql.js';
 import { isLockTimeout, lockTimeoutError, type TableName } from './catalog.js';
 import type { Session } from './db.js';
@@ -68,8 +76,9 @@ export interface CanonicalOptions {
   readonly maxTablesPerBatch?: number;
   readonly maxIndexesPerBatch?: number;
   /**
-   * Let tables of exactly the same shape share one temporary copy, and build an identical statement
-   * once for all of them; default true.
+   * Copy only the columns an index uses, shared by every table where they are defined the same way,
+   * and build an identical statement once for all of them; default true. False: a whole copy of each
+   * table, each index built on its own.
    */
   readonly shareCopies?: boolean;
 }
@@ -90,6 +99,8 @@ interface IndexToClone {
   readonly table: string;
   /** The CREATE INDEX statement for a given index name and (temporary) table reference. */
   readonly sql: (name: string, tableSql: string) => string;
+  /** The table's columns the statement uses, sorted, when the parser can tell; undefined when not. */
+  readonly columns?: () => readonly string[] | undefined;
 }
 
 interface CloneJob {
@@ -113,6 +124,8 @@ interface CloneTable {
   readonly jobs: CloneJob[];
   /** tableKeys of the tables whose indexes are built on this copy. */
   readonly members: Set<string>;
+  /** A copy of some columns only (not `LIKE` the table). */
+  readonly partial: boolean;
 }
 
 interface DefinitionRow {
@@ -152,10 +165,10 @@ export async function canonicalise(
     end: () => session.end(),
     onError: (listener) => session.onError(listener),
   };
-  const shapes = new Map<string, string | null>();
+  const columns: ColumnCache = new Map();
   const copies = { tables: 0, indexes: 0 };
   const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
-    cloneAndRead(counted, indexes, live, options, shapes, copies);
+    cloneAndRead(counted, indexes, live, options, columns, copies);
 
   // 1. Desired indexes: what the server would not refuse, the fast path, else a build on a copy.
   const results = new Map<string, CanonicalDefinition>();
@@ -187,6 +200,7 @@ export async function canonicalise(
         name: index.name,
         table: index.table,
         sql: (name, tableSql) => createIndexSql(index, { concurrently: false, name, tableSql, omitTablespace: true }),
+        columns: () => usedColumns(index),
       });
     }
   }
@@ -235,33 +249,34 @@ export async function canonicalise(
 }
 
 /**
- * Builds each index on a temporary copy of its table, in batches; results by index key. With shared
- * copies (the default), tables of exactly the same shape (see SHAPES_SQL) get one copy, and the same
- * statement on it is built once for all of them. A batch that fails is done again without sharing, so
- * that each failure is reported exactly as for a table of its own.
+ * Builds each index on a temporary copy, in batches; results by index key. With shared copies (the
+ * default), a table whose indexes' used columns are known gets a copy of just those columns, shared by
+ * every table where they are defined the same way, and the same statement on it is built once for all;
+ * the others get a whole copy of their own. A batch that fails is done again with whole copies and no
+ * sharing, so that each failure is reported exactly as for a copy of its own table.
  */
 async function cloneAndRead(
   session: Session,
   indexes: readonly IndexToClone[],
   live: LiveState,
   options: CanonicalOptions,
-  shapes: Map<string, string | null>,
+  columns: ColumnCache,
   copies: { tables: number; indexes: number },
 ): Promise<Map<string, CanonicalDefinition>> {
   const share = options.shareCopies !== false;
-  if (share) await readShapes(session, indexes, live, shapes);
+  const used = share ? await readColumns(session, indexes, live, columns) : new Map<string, readonly TableColumn[]>();
   const tables = new Map<string, CloneTable>();
   const jobs = new Map<string, CloneJob>();
   let counter = 0;
   for (const index of indexes) {
     const key = tableKey(index.schema, index.table);
-    const shape = share ? shapes.get(key) : undefined;
-    const group = typeof shape === 'string' ? `shape\u0000${shape}` : `table\u0000${key}`;
+    const partial = used.get(key);
+    const group = partial ? `columns\u0000${partial.map((c) => `${c.quoted} ${c.key}`).join(', ')}` : `table\u0000${key}`;
     let table = tables.get(group);
     if (!table) {
-      const kind = live.tables.get(key)?.kind ?? 'table';
       const clone = `${CLONE_PREFIX}t${++counter}`;
-      table = { schema: index.schema, name: index.table, clone, sql: cloneTableSql(index.schema, index.table, kind, clone), jobs: [], members: new Set() };
+      const sql = partial ? partialTableSql(clone, partial) : cloneTableSql(index.schema, index.table, live.tables.get(key)?.kind ?? 'table', clone);
+      table = { schema: index.schema, name: index.table, clone, sql, jobs: [], members: new Set(), partial: partial !== undefined };
       tables.set(group, table);
     }
     table.members.add(key);
@@ -289,7 +304,7 @@ async function cloneAndRead(
     copies.tables += batch.length;
     copies.indexes += batch.reduce((n, table) => n + table.jobs.length, 0);
     const byKey =
-      (await runBatch(session, batch, lockTimeoutMs)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, shapes, copies));
+      (await runBatch(session, batch, lockTimeoutMs)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, columns, copies));
     for (const user of users) {
       results.set(user.key, byKey.get(user.key) ?? { ok: false, message: 'The index was not built on the temporary copy.' });
     }
@@ -300,44 +315,164 @@ async function cloneAndRead(
 /** A valid identifier no real name can be confused with: stands for the names in a statement. */
 const TEMPLATE_NAME = `${CLONE_PREFIX}x`;
 
-/**
- * What an index built on a copy of a table depends on: for each column in order, its name, type and
- * modifier, collation, NOT NULL and generated kind. Two plain tables with the same text here give the
- * same copy (LIKE copies exactly these); names, schema, data, other indexes and constraints do not
- * reach the copy. Partitioned tables and materialized views always get a copy of their own.
- */
-const SHAPES_SQL = `
-SELECT w.schema, w.name,
-  string_agg(concat_ws(' ', quote_ident(a.attname), a.atttypid, a.atttypmod, a.attcollation, a.attnotnull, a.attgenerated), ', ' ORDER BY a.attnum) AS shape
-FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+/** A column of a plain table, as a partial copy needs it. */
+interface TableColumn {
+  /** quote_ident(attname). */
+  readonly quoted: string;
+  /** format_type(atttypid, atttypmod): user types come schema-qualified under search_path pg_catalog. */
+  readonly type: string;
+  /** The qualified collation when it is not the type's own. */
+  readonly collation: string | null;
+  readonly not_null: boolean;
+  readonly generated: boolean;
+  /** Type, modifier, collation and NOT NULL by oid: equal keys, equal columns for an index. */
+  readonly key: string;
+}
+
+/** By tableKey, then column name; null when a column is missing from the table (or not a plain table). */
+type ColumnCache = Map<string, Map<string, TableColumn | null>>;
+
+const COLUMNS_SQL = `
+SELECT w.schema, w.tab, w.col, quote_ident(a.attname) AS quoted, format_type(a.atttypid, a.atttypmod) AS type,
+  CASE WHEN a.attcollation <> ty.typcollation THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
+  a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
+  concat_ws(' ', a.atttypid, a.atttypmod, a.attcollation, a.attnotnull) AS key
+FROM unnest($1::text[], $2::text[], $3::text[]) AS w(schema, tab, col)
 JOIN pg_namespace n ON n.nspname = w.schema
-JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name AND c.relkind = 'r'
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-GROUP BY w.schema, w.name`;
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tab AND c.relkind = 'r'
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = w.col AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type ty ON ty.oid = a.atttypid
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace`;
 
 /**
- * Reads the shape of the plain tables among `indexes` not read yet, into `shapes` (null: none, copy it
- * alone). One query, and only when at least two plain tables need copies. Never fatal: without shapes,
- * every table gets its own copy.
+ * For each plain table among `indexes`, the columns its indexes use together (by name), read from the
+ * catalog (one query, for the columns not read yet): the columns of its partial copy, one per table at
+ * most, so never more than a whole copy. A table is left out (copied whole) when one of its indexes
+ * uses columns the parser cannot list, or a column that is missing or generated. Only when at least two
+ * indexes need copies. Never fatal: without it, tables are copied whole.
  */
-async function readShapes(session: Session, indexes: readonly IndexToClone[], live: LiveState, shapes: Map<string, string | null>): Promise<void> {
-  const candidates = new Map<string, { schema: string; name: string }>();
+async function readColumns(
+  session: Session,
+  indexes: readonly IndexToClone[],
+  live: LiveState,
+  cache: ColumnCache,
+): Promise<Map<string, readonly TableColumn[]>> {
+  if (indexes.length < 2) return new Map();
+  await loadSqlParser();
+  const used = new Map<string, { schema: string; table: string; names: Set<string> } | null>();
   for (const index of indexes) {
     const key = tableKey(index.schema, index.table);
-    if (live.tables.get(key)?.kind === 'table') candidates.set(key, { schema: index.schema, name: index.table });
+    if (used.get(key) === null) continue;
+    const names = live.tables.get(key)?.kind === 'table' ? index.columns?.() : undefined;
+    if (!names || names.length === 0) {
+      used.set(key, null);
+      continue;
+    }
+    let entry = used.get(key);
+    if (!entry) used.set(key, (entry = { schema: index.schema, table: index.table, names: new Set() }));
+    for (const name of names) entry.names.add(name);
   }
-  const missing = [...candidates].filter(([key]) => !shapes.has(key));
-  if (candidates.size < 2 || missing.length === 0) return;
-  for (const [key] of missing) shapes.set(key, null);
+  const wanted: [string, string, string][] = [];
+  for (const [key, entry] of used) {
+    if (!entry) continue;
+    let known = cache.get(key);
+    if (!known) cache.set(key, (known = new Map()));
+    for (const name of entry.names) {
+      if (known.has(name)) continue;
+      known.set(name, null);
+      wanted.push([entry.schema, entry.table, name]);
+    }
+  }
+  if (wanted.length > 0) {
+    try {
+      const { rows } = await session.query<TableColumn & { schema: string; tab: string; col: string }>(COLUMNS_SQL, [
+        wanted.map((w) => w[0]),
+        wanted.map((w) => w[1]),
+        wanted.map((w) => w[2]),
+      ]);
+      for (const { schema, tab, col, ...column } of rows) cache.get(tableKey(schema, tab))?.set(col, column);
+    } catch {
+      // A partial copy is only a saving: without it, tables are copied whole.
+      for (const [schema, tab] of wanted) cache.delete(tableKey(schema, tab));
+    }
+  }
+  const result = new Map<string, readonly TableColumn[]>();
+  for (const [key, entry] of used) {
+    if (!entry) continue;
+    const known = cache.get(key);
+    const found = [...entry.names].sort().map((name) => known?.get(name));
+    if (found.every((c): c is TableColumn => c !== undefined && c !== null && !c.generated)) result.set(key, found);
+  }
+  return result;
+}
+
+function partialTableSql(clone: string, columns: readonly TableColumn[]): string {
+  const list = columns.map((c) => `${c.quoted} ${c.type}${c.collation ? ` COLLATE ${c.collation}` : ''}${c.not_null ? ' NOT NULL' : ''}`);
+  return `CREATE TEMP TABLE ${clone} (${list.join(', ')})`;
+}
+
+/**
+ * The columns an index uses, sorted: key columns, INCLUDE columns, and every column its expressions
+ * and predicate name, as the parser reads them. Undefined when that cannot be told for sure: a
+ * reference that is qualified or whole-row (`t.a`, `t.*`), or text the parser does not take as one
+ * expression.
+ */
+function usedColumns(index: DesiredIndex): readonly string[] | undefined {
+  if (!isSqlParserLoaded()) return undefined; // readColumns loads it
+  const names = new Set<string>(index.include);
+  for (const part of index.columns) {
+    if (part.kind === 'column') {
+      names.add(part.column);
+      continue;
+    }
+    const refs = fragmentColumns(part.expression);
+    if (!refs) return undefined;
+    for (const name of refs) names.add(name);
+  }
+  if (index.where !== undefined) {
+    const refs = fragmentColumns(index.where);
+    if (!refs) return undefined;
+    for (const name of refs) names.add(name);
+  }
+  return [...names].sort();
+}
+
+const fragmentColumnCache = new Map<string, readonly string[] | null>();
+
+function fragmentColumns(fragment: string): readonly string[] | undefined {
+  const cached = fragmentColumnCache.get(fragment);
+  if (cached !== undefined) return cached ?? undefined;
+  let found: readonly string[] | null = null;
   try {
-    const { rows } = await session.query<{ schema: string; name: string; shape: string }>(SHAPES_SQL, [
-      missing.map(([, t]) => t.schema),
-      missing.map(([, t]) => t.name),
-    ]);
-    for (const row of rows) shapes.set(tableKey(row.schema, row.name), row.shape);
+    const tree = parseSync(`SELECT ${fragment}`) as { stmts?: unknown[] };
+    if (tree.stmts?.length === 1) {
+      const names = new Set<string>();
+      found = collectColumnRefs(tree.stmts[0], names) ? [...names] : null;
+    }
   } catch {
-    // Sharing is only a saving: without it, each table is copied.
+    found = null;
   }
+  if (fragmentColumnCache.size >= 20_000) fragmentColumnCache.clear();
+  fragmentColumnCache.set(fragment, found);
+  return found ?? undefined;
+}
+
+/** Adds every ColumnRef's name under `node`; false when one is not a single plain name. */
+function collectColumnRefs(node: unknown, names: Set<string>): boolean {
+  if (Array.isArray(node)) return node.every((item) => collectColumnRefs(item, names));
+  if (node === null || typeof node !== 'object') return true;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'ColumnRef') {
+      const fields = (value as { fields?: unknown[] }).fields ?? [];
+      const only = fields.length === 1 ? (fields[0] as { String?: { sval?: unknown } }).String?.sval : undefined;
+      if (typeof only !== 'string') return false;
+      names.add(only);
+      continue;
+    }
+    if (!collectColumnRefs(value, names)) return false;
+  }
+  return true;
 }
 
 /** What the server would accept silently or cannot be asked without building: refused here. */
@@ -459,7 +594,7 @@ async function runBatch(session: Session, batch: readonly CloneTable[], lockTime
   }
 
   // The error path: extra round trips only here.
-  const shared = batch.some((table) => table.members.size > 1 || table.jobs.some((job) => job.users.length > 1));
+  const shared = batch.some((table) => table.partial || table.members.size > 1 || table.jobs.some((job) => job.users.length > 1));
   try {
     if (isEnvironmental(failed)) await fail(failed);
     await query('ROLLBACK');

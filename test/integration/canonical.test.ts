@@ -318,6 +318,7 @@ describe('the corpus', () => {
   const applicable = (): Shape[] => SHAPES.filter((s) => db.major >= (s.minMajor ?? 0));
   let live: LiveState;
   let canon: CanonicalResults;
+  let whole: CanonicalResults;
 
   beforeAll(async () => {
     // A person's session: default search_path and time zone, one statement string per index.
@@ -329,6 +330,14 @@ describe('the corpus', () => {
     const state = desiredState(applicable().map((s) => s.desired));
     live = await readLiveState(session, tablesOf(state));
     canon = await canonicalise(session, state, live);
+    whole = await canonicalise(session, state, live, { shareCopies: false });
+  });
+
+  it('gives the same results from copies of the used columns as from whole copies of each table', () => {
+    // One copy per table at most (of the columns its indexes use when the parser can list them).
+    expect(canon.copies.tables).toBeLessThanOrEqual(whole.copies.tables);
+    expect(canon.desired).toEqual(whole.desired);
+    expect(canon.live).toEqual(whole.live);
   });
 
   it('has at least 40 shapes that must compare equal, and changed ones that must not', () => {
@@ -700,21 +709,28 @@ describe('cost', () => {
     return Array.from({ length: count }, (_, i) => `public.cost_${from + i}`);
   }
 
-  /** Desired indexes that no live index matches, so each one is built on a copy (no fast path). */
-  function indexesOn(names: readonly string[], perTable: number): DesiredIndex[] {
-    return names.flatMap((t) =>
-      Array.from({ length: perTable }, (_, k) => index(t, `${splitTable(t)[1]}_i${k}`, [k % 2 === 0 ? col('a') : expr(`b + ${k}`)], k === 3 ? { where: 'a > 0' } : {})),
-    );
+  /**
+   * Desired indexes that no live index matches, so each one is built on a copy (no fast path): on the
+   * table's own column c_<n> (so that no two tables share a copy), or with `sameShape` on a and b.
+   */
+  function indexesOn(names: readonly string[], perTable: number, { sameShape = false } = {}): DesiredIndex[] {
+    return names.flatMap((t) => {
+      const name = splitTable(t)[1]!;
+      const [a, b] = sameShape ? ['a', 'b'] : [`c_${name.slice('cost_'.length)}`, `c_${name.slice('cost_'.length)}`];
+      return Array.from({ length: perTable }, (_, k) =>
+        index(t, `${name}_i${k}`, [k % 2 === 0 ? col(a) : expr(`${b} + ${k}`)], k === 3 ? { where: `${a} > 0` } : {}),
+      );
+    });
   }
 
-  it('sends the same number of queries for 5 tables as for 300: one round trip per batch and one for table shapes, not growing with tables', async () => {
+  it('sends the same number of queries for 5 tables as for 300: one round trip per batch and one for the columns, not growing with tables', async () => {
     const small = desiredState(indexesOn(await tables(5), 2));
     const large = desiredState(indexesOn(await tables(300), 2));
     const run = async (state: DesiredState, options = {}) => canonicalise(session, state, await readLiveState(session, tablesOf(state)), options);
     const a = await run(small, { maxTablesPerBatch: 300 });
     const b = await run(large, { maxTablesPerBatch: 300 });
-    // One query reads the tables' shapes; then BEGIN, SET LOCAL, 15 or 900 statements, the SELECT and
-    // ROLLBACK go as one string: the count does not grow with the number of tables or indexes.
+    // One query reads the used columns' definitions; then BEGIN, SET LOCAL, 15 or 900 statements, the
+    // SELECT and ROLLBACK go as one string: the count does not grow with the number of tables or indexes.
     expect(a.roundTrips).toBe(2);
     expect(b.roundTrips).toBe(2);
     expect(b.copies).toEqual({ tables: 300, indexes: 600 });
@@ -725,8 +741,8 @@ describe('cost', () => {
   it('canonicalises 2,500 tables in batches of 200, without running out of lock slots', async () => {
     // 2,500 tables in one transaction exhausted the lock table of a server with default settings.
     // This test server has room for far more (max_locks_per_transaction=256 × 200 connections), so
-    // the batching itself is checked too: the shapes, then 13 transactions of one round trip each (the
-    // count grows with batches of 200 tables, kept for the lock slots, and with nothing else).
+    // the batching itself is checked too: the columns, then 13 transactions of one round trip each (the
+    // count grows with batches of 200 copies, kept for the lock slots, and with nothing else).
     const names = await tables(2_500);
     const state = desiredState(indexesOn(names, 1));
     const live = await readLiveState(session, tablesOf(state));
@@ -758,7 +774,7 @@ describe('cost', () => {
 
   it('builds a statement once for tables of the same shape, with the same results as copying each table', async () => {
     const names = await tables(300, { sameShape: true });
-    const { shared, alone } = await bothWays(desiredState(indexesOn(names, 4)));
+    const { shared, alone } = await bothWays(desiredState(indexesOn(names, 4, { sameShape: true })));
     expect(shared.desired.size).toBe(1_200);
     expect([...shared.desired.values()].every((r) => r.ok)).toBe(true);
     expect(shared.desired).toEqual(alone.desired);
@@ -768,7 +784,8 @@ describe('cost', () => {
       ok: true,
       definition: `CREATE INDEX ${seventh}_i3 ON ${names[7]} USING btree (((b + 3))) WHERE (a > 0)`,
     });
-    // One copy; i0 and i2 are the same statement (on column a), so three builds answer for 1,200 indexes.
+    // One copy of (a, b); i0 and i2 are the same statement (on column a): three builds answer for 1,200
+    // indexes.
     expect(shared.copies).toEqual({ tables: 1, indexes: 3 });
     expect(alone.copies).toEqual({ tables: 300, indexes: 1_200 });
     expect(shared.roundTrips).toBe(2);
@@ -792,7 +809,7 @@ describe('cost', () => {
     const { shared, alone } = await bothWays(desiredState(declared));
     expect([...shared.desired.values()].every((r) => r.ok)).toBe(true);
     expect(shared.desired).toEqual(alone.desired);
-    // Only shape_a1 and shape_a2 share a copy.
+    // Only shape_a1 and shape_a2 share a copy (of id and status), and its two builds.
     expect(shared.copies).toEqual({ tables: 6, indexes: 12 });
     expect(shared.desired.get('public.shape_text_active')).toEqual({
       ok: true,
@@ -802,6 +819,44 @@ describe('cost', () => {
       ok: true,
       definition: "CREATE INDEX shape_a2_active ON public.shape_a2 USING btree (id) WHERE ((status)::text = 'active'::text)",
     });
+  });
+
+  it('shares a copy of the used columns between tables that differ elsewhere, and copies whole what it cannot tell', async () => {
+    await db.query(`
+      CREATE TABLE het_1 (x int, status varchar(20), created_at timestamptz);
+      CREATE TABLE het_2 (status varchar(20), y text, created_at timestamptz, z jsonb);
+      CREATE TABLE het_3 (created_at timestamptz, status varchar(20) COLLATE "C", w int);
+      CREATE TABLE het_4 (x int, g int GENERATED ALWAYS AS (x * 2) STORED);
+      CREATE TABLE het_5 (y text, "Odd Name" text);`);
+    const declared = [
+      ...['het_1', 'het_2', 'het_3'].map((t) => index(`public.${t}`, `${t}_active`, [col('created_at')], { where: "status = 'active'" })),
+      // a generated column: copied whole
+      index('public.het_4', 'het_4_g', [col('g')]),
+      // a quoted name, an expression and INCLUDE
+      index('public.het_5', 'het_5_odd', [expr('lower("Odd Name")')], { include: ['y'] }),
+    ];
+    const { shared, alone } = await bothWays(desiredState(declared));
+    expect(shared.desired).toEqual(alone.desired);
+    // (created_at, status) for het_1 and het_2, built once; het_3's status has another collation;
+    // het_4 whole, for its generated column; ("Odd Name", y) for het_5.
+    expect(shared.copies).toEqual({ tables: 4, indexes: 4 });
+    expect(shared.desired.get('public.het_2_active')).toEqual({
+      ok: true,
+      definition: "CREATE INDEX het_2_active ON public.het_2 USING btree (created_at) WHERE ((status)::text = 'active'::text)",
+    });
+    expect(shared.desired.get('public.het_3_active')).toEqual({
+      ok: true,
+      definition: "CREATE INDEX het_3_active ON public.het_3 USING btree (created_at) WHERE ((status)::text = 'active'::text)",
+    });
+    expect(shared.desired.get('public.het_5_odd')).toEqual({
+      ok: true,
+      definition: 'CREATE INDEX het_5_odd ON public.het_5 USING btree (lower("Odd Name")) INCLUDE (y)',
+    });
+    // A column that does not exist: the batch is done again with whole copies, refused as before.
+    const missing = await bothWays(desiredState([...declared, index('public.het_3', 'het_3_missing', [col('nope')])]));
+    expect(missing.shared.desired).toEqual(missing.alone.desired);
+    expect(missing.shared.desired.get('public.het_3_missing')).toMatchObject({ ok: false, code: '42703' });
+    await expectNothingSurvives();
   });
 
   it('reports failures on shared copies as if each table had its own, and leaves nothing behind', async () => {
