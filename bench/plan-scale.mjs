@@ -4,6 +4,8 @@
 //
 //   npx tsc -p . && node bench/plan-scale.mjs [100,1000,5000]      # PG_VERSION=15 for another major
 //
+// VARY (see below) makes the tables differ, RUNS sets the number of warm runs (default 3).
+//
 // Each N is planned in a fresh child process (so that its peak RSS is its own, and the first run is
 // really cold: module loading, the parser's WASM, the JSON Schema compile), which plans 1 + RUNS times:
 // the first (cold) run and the median of the warm ones are reported. The fragment cache is cleared
@@ -27,7 +29,11 @@ import { fileURLToPath } from 'node:url';
 const INDEXES_PER_TABLE = 10;
 const TABLES_PER_SETUP_QUERY = 100;
 const RUNS = Number(process.env.RUNS ?? 3);
-const DISTINCT_TABLES = process.env.DISTINCT_TABLES === '1';
+// VARY=none: all tables alike; table: each table has a column of its own (no two tables have the same
+// shape, the columns the indexes use are the same); columns: the predicate's column is named after the
+// table too (nothing can be shared: one temporary copy per table).
+const VARY = process.env.VARY ?? 'none';
+if (!['none', 'table', 'columns'].includes(VARY)) throw new Error(`VARY must be none, table or columns, not ${VARY}`);
 const GOAL_MS = 2_000;
 const GOAL_TABLES = 1_000;
 const SCHEMA = 'app';
@@ -41,11 +47,11 @@ const CLOCK_TICKS = (() => {
 
 // ---- the schema: one table shape, ten index shapes, written as a person writes them ----
 
+const statusColumn = (t) => (VARY === 'columns' ? `status_${t}` : 'status');
+
 function tableSql(t) {
-  // DISTINCT_TABLES=1: one more column, named after the table, so that no two tables share a shape
-  // (and a temporary copy when canonicalising).
-  const own = DISTINCT_TABLES ? `, c_${t} int` : '';
-  return `CREATE TABLE ${SCHEMA}.t${t} (id bigint NOT NULL, account_id bigint NOT NULL, email text, status varchar(20) NOT NULL,
+  const own = VARY === 'none' ? '' : `, c_${t} int`;
+  return `CREATE TABLE ${SCHEMA}.t${t} (id bigint NOT NULL, account_id bigint NOT NULL, email text, ${statusColumn(t)} varchar(20) NOT NULL,
   kind text, score int, created_at timestamptz NOT NULL, deleted_at timestamptz, payload jsonb, ref uuid${own})`;
 }
 
@@ -58,14 +64,14 @@ function indexShapes(t) {
       ['columns: [account_id]', 'with: { fillfactor: 90 }']],
     [`${p}_account_created_idx`, `CREATE INDEX ${p}_account_created_idx ON ${on} (account_id, created_at DESC)`,
       ['columns: [account_id, { column: created_at, order: desc }]']],
-    [`${p}_active_idx`, `CREATE INDEX ${p}_active_idx ON ${on} (created_at) WHERE status = 'active'`,
-      ['columns: [created_at]', "where: status = 'active'"]],
+    [`${p}_active_idx`, `CREATE INDEX ${p}_active_idx ON ${on} (created_at) WHERE ${statusColumn(t)} = 'active'`,
+      ['columns: [created_at]', `where: ${statusColumn(t)} = 'active'`]],
     [`${p}_email_lower_idx`, `CREATE INDEX ${p}_email_lower_idx ON ${on} (lower(email))`,
       ['columns: [{ expression: lower(email) }]']],
     [`${p}_payload_idx`, `CREATE INDEX ${p}_payload_idx ON ${on} USING gin (payload jsonb_path_ops)`,
       ['method: gin', 'columns: [{ column: payload, opclass: jsonb_path_ops }]']],
-    [`${p}_status_idx`, `CREATE INDEX ${p}_status_idx ON ${on} (status) INCLUDE (id, score)`,
-      ['columns: [status]', 'include: [id, score]']],
+    [`${p}_status_idx`, `CREATE INDEX ${p}_status_idx ON ${on} (${statusColumn(t)}) INCLUDE (id, score)`,
+      [`columns: [${statusColumn(t)}]`, 'include: [id, score]']],
     [`${p}_id_key`, `CREATE UNIQUE INDEX ${p}_id_key ON ${on} (id)`,
       ['unique: true', 'columns: [id]']],
     [`${p}_ref_idx`, `CREATE INDEX ${p}_ref_idx ON ${on} USING hash (ref)`,
@@ -273,7 +279,7 @@ async function parent() {
     await probe.end();
     console.log(
       `PostgreSQL ${rows[0].v}, max_locks_per_transaction ${rows[0].locks}; ${RUNS} warm runs per N (median), ${INDEXES_PER_TABLE} indexes per table; ` +
-        `${DISTINCT_TABLES ? 'every table a shape of its own' : 'all tables of one shape'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+        `tables vary: ${VARY}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     );
     for (const tables of sizes) {
       const { url, setupMs } = await setup(server, tables);

@@ -21,15 +21,16 @@
  * and predicate name) and on their type, modifier, collation and NOT NULL. So when the parser can list
  * those columns, a table's copy holds just the ones its indexes use, and every table where they are
  * defined the same way shares it, each statement built once: `(created_at) WHERE status = 'active'` on
- * a thousand tables is one small copy and one build. Otherwise (a whole-row or qualified reference, a generated or system
- * column, a column that does not exist, a materialized view or partitioned table) the table is copied
- * whole (`LIKE`), on its own. Copies go in batches of about 200 (each table and index takes a lock
- * slot, and max_locks_per_transaction is shared), each batch sent as one query string (one round trip)
- * whatever the number of indexes, plus one query for the columns' definitions.
+ * a thousand tables is one small copy and one build. Otherwise (a whole-row or qualified reference, a
+ * generated or system column, a column that does not exist, a materialized view or partitioned table)
+ * the table is copied whole (`LIKE`), on its own. Copies go in batches of about 200, each one
+ * transaction (each table and index takes a lock slot, and max_locks_per_transaction is shared), and all
+ * batches go in one query string, their transactions one after another: with the query for the
+ * columns' definitions, two round trips whatever the number of tables and indexes.
  * No savepoint per index (each would take an XID, and past 64 the subtransaction cache overflows): when
- * a batch fails, that batch alone is replayed statement by statement to find every failing index (a
- * batch with shared or partial copies is first done again with whole copies of each table, so that
- * messages are exactly those of a copy of the table).
+ * a statement fails, each batch is done again on its own, and the failing batch is replayed statement
+ * by statement to find every failing index (a batch with shared or partial copies is first done again
+ * with whole copies of each table, so that messages are exactly those of a copy of the table).
  *
  * The session's pinned search_path (pg_catalog) decides how names print, and also what an unqualified
  * name in a manifest expression means: user functions, types and opclasses must be schema-qualified.
@@ -299,15 +300,24 @@ async function cloneAndRead(
     options.maxIndexesPerBatch ?? DEFAULT_MAX_INDEXES_PER_BATCH,
   );
   const results = new Map<string, CanonicalDefinition>();
-  for (const batch of batches) {
-    const users = batch.flatMap((table) => table.jobs.flatMap((job) => job.users));
-    copies.tables += batch.length;
-    copies.indexes += batch.reduce((n, table) => n + table.jobs.length, 0);
-    const byKey =
-      (await runBatch(session, batch, lockTimeoutMs)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, columns, copies));
+  const settle = (users: readonly IndexToClone[], byKey: ReadonlyMap<string, CanonicalDefinition>): void => {
     for (const user of users) {
       results.set(user.key, byKey.get(user.key) ?? { ok: false, message: 'The index was not built on the temporary copy.' });
     }
+  };
+  copies.tables += tables.size;
+  copies.indexes += [...tables.values()].reduce((n, table) => n + table.jobs.length, 0);
+  // Every batch in one round trip; when a statement fails, each batch again on its own.
+  const together = batches.length > 1 ? await runBatches(session, batches, lockTimeoutMs) : undefined;
+  if (together) {
+    settle(indexes, together);
+    return results;
+  }
+  for (const batch of batches) {
+    const users = batch.flatMap((table) => table.jobs.flatMap((job) => job.users));
+    const byKey =
+      (await runBatch(session, batch, lockTimeoutMs)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, columns, copies));
+    settle(users, byKey);
   }
   return results;
 }
@@ -553,41 +563,89 @@ function isEnvironmental(error: unknown): boolean {
 }
 
 /**
- * One batch, one round trip: BEGIN; SET LOCAL lock_timeout; the copies and their indexes; one SELECT
- * of every definition; ROLLBACK, sent as one string whatever the number of indexes. When a statement
- * fails, the server skips the rest of the string (the ROLLBACK too) and leaves the transaction open and
- * aborted: it is rolled back, and the batch is replayed piece by piece to find every failing index; a
- * batch with shared copies is not replayed here: undefined asks for it to be done again without
- * sharing. Returns results by index key.
+ * A batch as one transaction: BEGIN; SET LOCAL lock_timeout; the copies and their indexes; one SELECT
+ * of every definition; ROLLBACK.
+ */
+interface BatchText {
+  readonly begin: string;
+  readonly built: readonly { job: CloneJob; table: CloneTable }[];
+  readonly sql: string;
+  /** Results the server sends for it: BEGIN, SET LOCAL, the statements, the SELECT (next to last), ROLLBACK. */
+  readonly results: number;
+}
+
+function batchText(batch: readonly CloneTable[], lockTimeoutMs: number): BatchText {
+  const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`;
+  const statements = batch.flatMap((table) => [table.sql, ...table.jobs.map((job) => job.sql)]);
+  const built = batch.flatMap((table) => table.jobs.map((job) => ({ job, table })));
+  const sql = [begin, ...statements, definitionsSql(built.map((b) => b.job)), 'ROLLBACK'].join(';\n');
+  return { begin, built, sql, results: statements.length + 4 };
+}
+
+/** The definitions the SELECT read, names restored, into `results` by index key. */
+function recordDefinitions(results: Map<string, CanonicalDefinition>, rows: readonly DefinitionRow[], built: BatchText['built']): void {
+  const byClone = new Map(built.map((b) => [b.job.clone, b.table] as const));
+  for (const row of rows) {
+    const table = byClone.get(row.clone)!;
+    results.set(row.key, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
+  }
+}
+
+/**
+ * Every batch in one round trip: their transactions one after another in one query string, so that
+ * the round trips do not grow with the number of tables while each transaction holds the locks of one
+ * batch only. When a statement fails, the server skips the rest of the string: the open transaction is
+ * rolled back, and undefined asks for each batch to be done on its own (runBatch), which finds the
+ * failing index. A lock timeout or a broken connection is reported at once.
+ */
+async function runBatches(session: Session, batches: readonly (readonly CloneTable[])[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition> | undefined> {
+  const texts = batches.map((batch) => batchText(batch, lockTimeoutMs));
+  const expected = texts.reduce((n, text) => n + text.results, 0);
+  try {
+    const answers = await session.queryAll(texts.map((text) => text.sql).join(';\n'));
+    if (answers.length !== expected) throw new Error(`expected ${expected} results from canonicalisation batches, got ${answers.length}`);
+    const results = new Map<string, CanonicalDefinition>();
+    let at = 0;
+    for (const text of texts) {
+      at += text.results;
+      recordDefinitions(results, answers[at - 2]!.rows as unknown as DefinitionRow[], text.built);
+    }
+    return results;
+  } catch (error) {
+    await session.query('ROLLBACK').catch(() => undefined);
+    if (!isEnvironmental(error)) return undefined;
+    if (isLockTimeout(error)) {
+      const tables = batches.flat().map((table): TableName => ({ schema: table.schema, name: table.name }));
+      throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', lockTimeoutMs);
+    }
+    throw error;
+  }
+}
+
+/**
+ * One batch on its own, one round trip (batchText sent as one string). When a statement fails, the
+ * server skips the rest of the string (the ROLLBACK too) and leaves the transaction open and aborted:
+ * it is rolled back, and the batch is replayed piece by piece to find every failing index; a batch with
+ * shared or partial copies is not replayed here: undefined asks for it to be done again with whole
+ * copies and no sharing. Returns results by index key.
  */
 async function runBatch(session: Session, batch: readonly CloneTable[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition> | undefined> {
   const query: Query = async <R,>(sql: string, params?: readonly unknown[]) => (await session.query<R>(sql, params)).rows;
-  const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`;
-  const statements = batch.flatMap((table) => [table.sql, ...table.jobs.map((job) => job.sql)]);
+  const { begin, built: all, sql, results: count } = batchText(batch, lockTimeoutMs);
   const tables = batch.map((table): TableName => ({ schema: table.schema, name: table.name }));
   const results = new Map<string, CanonicalDefinition>();
-  const record = (rows: readonly DefinitionRow[], built: readonly { job: CloneJob; table: CloneTable }[]): void => {
-    const byClone = new Map(built.map((b) => [b.job.clone, b.table] as const));
-    for (const row of rows) {
-      const table = byClone.get(row.clone)!;
-      results.set(row.key, row.definition === null ? { ok: false, message: 'The index was not built on the temporary copy.' } : { ok: true, definition: restoreNames(row, table) });
-    }
-  };
+  const record = (rows: readonly DefinitionRow[], built: BatchText['built']): void => recordDefinitions(results, rows, built);
   const fail = async (error: unknown): Promise<never> => {
     await query('ROLLBACK').catch(() => undefined);
     if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', lockTimeoutMs);
     throw error;
   };
 
-  const all = batch.flatMap((table) => table.jobs.map((job) => ({ job, table })));
-  const sql = [begin, ...statements, definitionsSql(all.map((b) => b.job)), 'ROLLBACK'].join(';\n');
   let failed: unknown;
   try {
     const answers = await session.queryAll(sql);
-    // BEGIN, SET LOCAL, the statements, the SELECT, ROLLBACK: the SELECT's rows are next to last.
-    const select = answers.length === statements.length + 4 ? answers[answers.length - 2] : undefined;
-    if (!select) throw new Error(`expected ${statements.length + 4} results from a canonicalisation batch, got ${answers.length}`);
-    record(select.rows as unknown as DefinitionRow[], all);
+    if (answers.length !== count) throw new Error(`expected ${count} results from a canonicalisation batch, got ${answers.length}`);
+    record(answers[count - 2]!.rows as unknown as DefinitionRow[], all);
     return results;
   } catch (error) {
     failed = error;

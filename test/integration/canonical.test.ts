@@ -738,19 +738,43 @@ describe('cost', () => {
     expect(b.desired.size).toBe(600);
   });
 
-  it('canonicalises 2,500 tables in batches of 200, without running out of lock slots', async () => {
+  it('canonicalises 2,500 tables in batches of 200, without running out of lock slots, in two round trips', async () => {
     // 2,500 tables in one transaction exhausted the lock table of a server with default settings.
     // This test server has room for far more (max_locks_per_transaction=256 × 200 connections), so
-    // the batching itself is checked too: the columns, then 13 transactions of one round trip each (the
-    // count grows with batches of 200 copies, kept for the lock slots, and with nothing else).
+    // the batching itself is checked too: 13 transactions of 200 copies at most, one after another in
+    // one query string; with the query for the columns, two round trips, as for 5 tables.
     const names = await tables(2_500);
     const state = desiredState(indexesOn(names, 1));
     const live = await readLiveState(session, tablesOf(state));
     expect(live.tables.size).toBe(2_500);
-    const canon = await canonicalise(session, state, live);
+    const sent: string[] = [];
+    const watched: Session = { ...session, queryAll: (sql) => (sent.push(sql), session.queryAll(sql)) };
+    const canon = await canonicalise(watched, state, live);
     expect(canon.desired.size).toBe(2_500);
     expect([...canon.desired.values()].every((r) => r.ok)).toBe(true);
-    expect(canon.roundTrips).toBe(1 + Math.ceil(2_500 / 200));
+    expect(canon.roundTrips).toBe(2);
+    expect(sent).toHaveLength(1);
+    const transactions = sent[0]!.split(/^BEGIN;/m).slice(1);
+    expect(transactions).toHaveLength(Math.ceil(2_500 / 200));
+    for (const transaction of transactions) {
+      expect(transaction.match(/^CREATE TEMP TABLE /gm)!.length).toBeLessThanOrEqual(200);
+      expect(transaction.trimEnd()).toMatch(/;\nROLLBACK(;)?$/);
+    }
+    await expectNothingSurvives();
+  });
+
+  it('finds a failing index in one batch of several, and leaves nothing behind', async () => {
+    const names = await tables(5);
+    const declared = indexesOn(names, 2);
+    const bad = index(names[2]!, 'cost_bad', [col('nope')]);
+    const state = desiredState([...declared, bad]);
+    const live = await readLiveState(session, tablesOf(state));
+    const canon = await canonicalise(session, state, live, { maxTablesPerBatch: 2 });
+    expect(canon.desired.get('public.cost_bad')).toMatchObject({ ok: false, code: '42703', message: expect.stringMatching(/^column "nope" does not exist/) });
+    for (const i of declared) expect(canon.desired.get(indexKey(i.schema, i.name)), i.name).toMatchObject({ ok: true });
+    // Whole copies of each table and each batch on its own: more round trips, on this path only.
+    expect(canon.roundTrips).toBeGreaterThan(2);
+    expect(canon.desired).toEqual((await canonicalise(session, state, live, { maxTablesPerBatch: 2, shareCopies: false })).desired);
     await expectNothingSurvives();
   });
 
