@@ -57,7 +57,3 @@ export async function withConnection<T>(
     await server.stop();
   }
 }
-
-export function pluralise(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
-}

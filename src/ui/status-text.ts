@@ -2,7 +2,7 @@
 import { assertNever } from '../core/actions.js';
 import type { IndexFlag, IndexStatus, StatusReport, TableStatus } from '../core/status.js';
 import type { Palette } from './color.js';
-import { formatBytes, formatCount } from './units.js';
+import { formatBytes, formatCount, pluralise } from './units.js';
 
 const CONSTRAINT_WORDS = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' } as const;
 
@@ -85,9 +85,6 @@ export function statusSummaryLine(report: StatusReport): string {
   return line;
 }
 
-export function pluralise(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
-}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
