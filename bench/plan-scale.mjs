@@ -16,10 +16,10 @@
 // Round trips are counted at the driver: every pg.Client#query call (one query message: a
 // multi-statement string is one), including connect's `SELECT pg_backend_pid()`; the connection
 // start-up handshake is not counted. The server runs with the default max_locks_per_transaction (64).
-// CPU is this process's plus the session backend's (read from /proc on Linux): on a busy machine wall
-// times stretch, and the CPU column says what the run would take on an idle one.
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+// CPU is this process's (all its threads, the garbage collector's too) plus the session backend's (read
+// from /proc on Linux): on a busy machine wall times stretch, and the CPU column gives an idea of what
+// the run would take on an idle one (a little more, as the collector runs beside the main thread).
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

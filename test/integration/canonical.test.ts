@@ -562,6 +562,23 @@ describe('spelling of boolean storage parameters', () => {
   });
 });
 
+describe('Session.queryAll', () => {
+  it('returns one result per statement of a string, and an array of one for a single statement', async () => {
+    const results = await session.queryAll('SELECT 1 AS a; SELECT 2 AS b UNION ALL SELECT 3; SET LOCAL lock_timeout = 10');
+    expect(results.map((r) => r.rows)).toEqual([[{ a: 1 }], [{ b: 2 }, { b: 3 }], []]);
+    expect(await session.queryAll('SELECT 4 AS c')).toEqual([{ rows: [{ c: 4 }], rowCount: 1 }]);
+  });
+
+  it('skips the rest of a string after a failing statement, leaving an open transaction aborted until ROLLBACK', async () => {
+    const error = await session.queryAll('BEGIN; SELECT 1/0; SELECT 1; ROLLBACK').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: '22012' });
+    const { rows } = await db.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [session.pid]);
+    expect(rows[0]!.state).toBe('idle in transaction (aborted)');
+    await session.query('ROLLBACK');
+    expect((await session.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+});
+
 describe('rendering as the server prints', () => {
   it.each<[string, boolean]>([
     ['lower(email)', true],
