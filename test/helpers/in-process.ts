@@ -1,5 +1,5 @@
 /* Runs the CLI's main() in this process with captured output, for tests that need no child process. */
-import type { CommandContext, Output } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/commands/context.js';
 import { main } from '../../src/main.js';
 
 export interface InProcessResult {
@@ -8,22 +8,23 @@ export interface InProcessResult {
   readonly stderr: string;
 }
 
-function capture(): Output & { text: () => string } {
-  let text = '';
-  return { write: (chunk: string) => void (text += chunk), isTTY: false, text: () => text };
-}
-
-export async function runInProcess(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<InProcessResult> {
-  const stdout = capture();
-  const stderr = capture();
+/** A command context with no terminal, whose output is kept for the test to read. */
+export function captureContext(env: NodeJS.ProcessEnv = {}): { context: CommandContext; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
   const context: CommandContext = {
-    stdout,
-    stderr,
-    env: { NO_COLOR: '1', CI: 'true', ...env },
+    stdout: { write: (text) => void (out += text), isTTY: false },
+    stderr: { write: (text) => void (err += text), isTTY: false },
+    env,
     stdinIsTTY: false,
     prompt: async () => '',
     signal: new AbortController().signal,
   };
+  return { context, out: () => out, err: () => err };
+}
+
+export async function runInProcess(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<InProcessResult> {
+  const { context, out, err } = captureContext({ NO_COLOR: '1', CI: 'true', ...env });
   const code = await main(argv, context);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return { code, stdout: out(), stderr: err() };
 }

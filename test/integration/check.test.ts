@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, type CheckCommandOptions } from '../../src/commands/check.js';
-import type { CommandContext } from '../../src/commands/context.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { captureContext as capture } from '../helpers/in-process.js';
 
 const SETUP = `
 CREATE TABLE scraped_content (
@@ -76,20 +76,6 @@ tables:
 
 let db: TestDatabase;
 let dir: string;
-
-function capture(): { context: CommandContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const context: CommandContext = {
-    stdout: { write: (text) => void (out += text), isTTY: false },
-    stderr: { write: (text) => void (err += text), isTTY: false },
-    env: {},
-    stdinIsTTY: false,
-    prompt: async () => '',
-    signal: new AbortController().signal,
-  };
-  return { context, out: () => out, err: () => err };
-}
 
 function manifestFile(name: string, text: string): string {
   const file = path.join(dir, name);

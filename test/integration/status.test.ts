@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
 import { runStatus } from '../../src/commands/status.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { captureContext as capture } from '../helpers/in-process.js';
 
 const SETUP = `
 CREATE TABLE orders (id int PRIMARY KEY, customer int NOT NULL, placed date NOT NULL, status text NOT NULL) WITH (autovacuum_enabled = false);
@@ -63,20 +63,6 @@ let manifest: string;
  */
 function stampedAtCreation(): boolean {
   return db.major < 15;
-}
-
-function capture(): { context: CommandContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const context: CommandContext = {
-    stdout: { write: (text) => void (out += text), isTTY: false },
-    stderr: { write: (text) => void (err += text), isTTY: false },
-    env: {},
-    stdinIsTTY: false,
-    prompt: async () => '',
-    signal: new AbortController().signal,
-  };
-  return { context, out: () => out, err: () => err };
 }
 
 async function status(format: 'text' | 'json' | 'markdown', failOn: ('budget' | 'invalid' | 'redundant' | 'unused')[] = []) {
