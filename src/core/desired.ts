@@ -71,6 +71,7 @@ export interface ManifestInput {
     readonly retries?: number;
     readonly analyzeAfterBuild?: boolean;
     readonly allowLockingDrops?: boolean;
+    readonly searchPath?: readonly string[];
   };
   readonly budgets?: { readonly indexToTableRatio?: number };
   readonly tables: Readonly<Record<string, TableInput>>;
@@ -370,6 +371,7 @@ function buildSettings(input: ManifestInput, report: Report): Settings {
     retries: given.retries ?? DEFAULT_SETTINGS.retries,
     analyzeAfterBuild: given.analyzeAfterBuild ?? DEFAULT_SETTINGS.analyzeAfterBuild,
     allowLockingDrops: given.allowLockingDrops ?? DEFAULT_SETTINGS.allowLockingDrops,
+    ...(given.searchPath === undefined ? {} : { searchPath: given.searchPath }),
   };
 }
 

@@ -17,6 +17,8 @@ export type NullsOrder = 'first' | 'last';
 
 interface IndexKeyPartBase {
   readonly opclass?: string;
+  /** Operator class parameters (`siglen = 32`), printed `opclass (siglen='32')`; only with `opclass`. */
+  readonly opclassParams?: readonly StorageParameter[];
   readonly collation?: string;
   readonly order?: SortOrder;
   readonly nulls?: NullsOrder;
@@ -92,6 +94,11 @@ export interface Settings {
   readonly retries: number;
   readonly analyzeAfterBuild: boolean;
   readonly allowLockingDrops: boolean;
+  /**
+   * Schemas that resolve the manifest's unqualified names, after pg_catalog; undefined: the search_path
+   * the connecting role gets in the database.
+   */
+  readonly searchPath?: readonly string[];
 }
 
 export interface Budgets {

@@ -213,6 +213,7 @@ const FIELDS: Readonly<Record<string, readonly string[]>> = {
     'retries',
     'analyzeAfterBuild',
     'allowLockingDrops',
+    'searchPath',
   ],
   budgets: ['indexToTableRatio'],
   table: ['prune', 'indexes'],
