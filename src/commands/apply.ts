@@ -113,7 +113,7 @@ export async function runApply(options: ApplyCommandOptions, context: CommandCon
       context.stderr.write('Apply cancelled.\n');
       return 1;
     }
-    return runActions(target, document.actions, settings, desired, planOptions, output, context, options);
+    return runActions(target, document.actions, settings, desired, planOptions, output, context, options, current.document.database.searchPath);
   });
 }
 
@@ -126,6 +126,7 @@ async function runActions(
   output: ApplyOutput,
   context: CommandContext,
   options: ApplyCommandOptions,
+  searchPath: readonly string[] | undefined,
 ): Promise<number> {
   const lock = await acquireApplyLock(target);
   // Loaded here: Ink and React cost most of the CLI's start-up, and only apply renders with them.
@@ -139,7 +140,7 @@ async function runActions(
   };
   context.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = await executePlan(target, actions, settings, { listener: emit, signal: interrupt.signal });
+    const result = await executePlan(target, actions, settings, { listener: emit, signal: interrupt.signal, ...(searchPath ? { searchPath } : {}) });
     if (result.interrupted) return 130;
     const after = await planAgainstDatabase(target, desired, planOptions);
     const differences = after.plan.actions.filter((action) => action.kind !== 'skip').map(actionKey);

@@ -13,7 +13,12 @@ export interface PlanDocument {
   readonly formatVersion: typeof PLAN_FORMAT_VERSION;
   readonly createdAt: string;
   readonly manifest: { readonly file: string; readonly sha256: string };
-  readonly database: { readonly serverVersion: string; readonly catalogFingerprint: string };
+  readonly database: {
+    readonly serverVersion: string;
+    readonly catalogFingerprint: string;
+    /** The search_path the manifest's names resolved through, pg_catalog first; builds run under it. */
+    readonly searchPath?: readonly string[];
+  };
   readonly summary: PlanSummary;
   readonly changes: boolean;
   readonly actions: readonly Action[];
@@ -42,15 +47,16 @@ export interface DocumentInputs {
   readonly live: LiveState;
   readonly manifestFile: string;
   readonly manifestSha256: string;
+  readonly searchPath: readonly string[];
   readonly now: Date;
 }
 
-export function planDocument({ plan, live, manifestFile, manifestSha256, now }: DocumentInputs): PlanDocument {
+export function planDocument({ plan, live, manifestFile, manifestSha256, searchPath, now }: DocumentInputs): PlanDocument {
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: now.toISOString(),
     manifest: { file: manifestFile, sha256: manifestSha256 },
-    database: { serverVersion: live.serverVersion, catalogFingerprint: catalogFingerprint(live) },
+    database: { serverVersion: live.serverVersion, catalogFingerprint: catalogFingerprint(live), searchPath },
     summary: summarise(plan.actions),
     changes: hasChanges(plan.actions),
     actions: plan.actions,

@@ -4,6 +4,10 @@
  * canonicalising, reading and building must all see the same ones.
  */
 export const PINNED_SETTINGS: Readonly<Record<string, string>> = {
+  // First, so that a script sets it before any other literal: fragments were checked by a parser that
+  // reads string literals this way; a server or role with it off would read a backslash before a quote
+  // as an escape, and a literal could end somewhere else.
+  standard_conforming_strings: 'on',
   search_path: 'pg_catalog',
   TimeZone: 'UTC',
   DateStyle: 'ISO',

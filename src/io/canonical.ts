@@ -32,8 +32,10 @@
  * by statement to find every failing index (a batch with shared or partial copies is first done again
  * with whole copies of each table, so that messages are exactly those of a copy of the table).
  *
- * The session's pinned search_path (pg_catalog) decides how names print, and also what an unqualified
- * name in a manifest expression means: user functions, types and opclasses must be schema-qualified.
+ * Names: the manifest's unqualified names (functions, operators, types, opclasses, collations) resolve
+ * through the resolution path (pg_catalog first, then settings.searchPath or the role's own search_path),
+ * set for the builds; definitions are then read under search_path = pg_catalog, which prints every other
+ * name qualified, as the live definitions are read: the same object compares equal however it was written.
  */
 import {
   indexKey,
@@ -48,6 +50,7 @@ import { isSqlParserLoaded, loadSqlParser } from '../core/fragments.js';
 import { createIndexSql, definitionBody, qualify, quoteLiteral } from '../core/sql.js';
 import { isLockTimeout, lockTimeoutError, type TableName } from './catalog.js';
 import type { Session } from './db.js';
+import { describeResolutionPath, resolutionPath, searchPathValue, type ResolutionPath } from '../core/search-path.js';
 
 export type CanonicalDefinition =
   | { readonly ok: true; readonly definition: string }
@@ -74,6 +77,8 @@ export interface CanonicalResults {
 export interface CanonicalOptions {
   /** How long `CREATE TEMP TABLE (LIKE t)` may wait for its ACCESS SHARE lock; default 3 s. */
   readonly lockTimeoutMs?: number;
+  /** Resolves the manifest's unqualified names; default pg_catalog alone. */
+  readonly resolutionPath?: ResolutionPath;
   readonly maxTablesPerBatch?: number;
   readonly maxIndexesPerBatch?: number;
   /**
@@ -294,6 +299,7 @@ async function cloneAndRead(
     if (same !== undefined) jobs.set(same, job);
   }
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CANONICAL_LOCK_TIMEOUT_MS;
+  const run: BatchSettings = { lockTimeoutMs, path: options.resolutionPath ?? PG_CATALOG_ONLY };
   const batches = toBatches(
     [...tables.values()],
     options.maxTablesPerBatch ?? DEFAULT_MAX_TABLES_PER_BATCH,
@@ -308,7 +314,7 @@ async function cloneAndRead(
   copies.tables += tables.size;
   copies.indexes += [...tables.values()].reduce((n, table) => n + table.jobs.length, 0);
   // Every batch in one round trip; when a statement fails, each batch again on its own.
-  const together = batches.length > 1 ? await runBatches(session, batches, lockTimeoutMs) : undefined;
+  const together = batches.length > 1 ? await runBatches(session, batches, run) : undefined;
   if (together) {
     settle(indexes, together);
     return results;
@@ -316,7 +322,7 @@ async function cloneAndRead(
   for (const batch of batches) {
     const users = batch.flatMap((table) => table.jobs.flatMap((job) => job.users));
     const byKey =
-      (await runBatch(session, batch, lockTimeoutMs)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, columns, copies));
+      (await runBatch(session, batch, run)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, columns, copies));
     settle(users, byKey);
   }
   return results;
@@ -574,13 +580,26 @@ interface BatchText {
   readonly results: number;
 }
 
-function batchText(batch: readonly CloneTable[], lockTimeoutMs: number): BatchText {
-  const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`;
+function batchText(batch: readonly CloneTable[], run: BatchSettings): BatchText {
+  // The manifest's names resolve through the resolution path; definitions are read under pg_catalog
+  // alone, which qualifies every other name, as the live definitions are read.
+  const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(run.lockTimeoutMs))}; SET LOCAL search_path = ${searchPathValue(run.path)}`;
   const statements = batch.flatMap((table) => [table.sql, ...table.jobs.map((job) => job.sql)]);
   const built = batch.flatMap((table) => table.jobs.map((job) => ({ job, table })));
-  const sql = [begin, ...statements, definitionsSql(built.map((b) => b.job)), 'ROLLBACK'].join(';\n');
-  return { begin, built, sql, results: statements.length + 4 };
+  const sql = [begin, ...statements, READ_QUALIFIED, definitionsSql(built.map((b) => b.job)), 'ROLLBACK'].join(';\n');
+  return { begin, built, sql, results: statements.length + 6 };
 }
+
+/** Settings of every canonicalisation transaction. */
+interface BatchSettings {
+  readonly lockTimeoutMs: number;
+  readonly path: ResolutionPath;
+}
+
+const PG_CATALOG_ONLY = resolutionPath([], 'settings.searchPath');
+
+/** Before reading definitions: every name outside pg_catalog printed qualified. */
+const READ_QUALIFIED = 'SET LOCAL search_path = pg_catalog';
 
 /** The definitions the SELECT read, names restored, into `results` by index key. */
 function recordDefinitions(results: Map<string, CanonicalDefinition>, rows: readonly DefinitionRow[], built: BatchText['built']): void {
@@ -598,8 +617,8 @@ function recordDefinitions(results: Map<string, CanonicalDefinition>, rows: read
  * rolled back, and undefined asks for each batch to be done on its own (runBatch), which finds the
  * failing index. A lock timeout or a broken connection is reported at once.
  */
-async function runBatches(session: Session, batches: readonly (readonly CloneTable[])[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition> | undefined> {
-  const texts = batches.map((batch) => batchText(batch, lockTimeoutMs));
+async function runBatches(session: Session, batches: readonly (readonly CloneTable[])[], run: BatchSettings): Promise<Map<string, CanonicalDefinition> | undefined> {
+  const texts = batches.map((batch) => batchText(batch, run));
   const expected = texts.reduce((n, text) => n + text.results, 0);
   try {
     const answers = await session.queryAll(texts.map((text) => text.sql).join(';\n'));
@@ -616,7 +635,7 @@ async function runBatches(session: Session, batches: readonly (readonly CloneTab
     if (!isEnvironmental(error)) return undefined;
     if (isLockTimeout(error)) {
       const tables = batches.flat().map((table): TableName => ({ schema: table.schema, name: table.name }));
-      throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', lockTimeoutMs);
+      throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', run.lockTimeoutMs);
     }
     throw error;
   }
@@ -629,15 +648,15 @@ async function runBatches(session: Session, batches: readonly (readonly CloneTab
  * shared or partial copies is not replayed here: undefined asks for it to be done again with whole
  * copies and no sharing. Returns results by index key.
  */
-async function runBatch(session: Session, batch: readonly CloneTable[], lockTimeoutMs: number): Promise<Map<string, CanonicalDefinition> | undefined> {
+async function runBatch(session: Session, batch: readonly CloneTable[], run: BatchSettings): Promise<Map<string, CanonicalDefinition> | undefined> {
   const query: Query = async <R,>(sql: string, params?: readonly unknown[]) => (await session.query<R>(sql, params)).rows;
-  const { begin, built: all, sql, results: count } = batchText(batch, lockTimeoutMs);
+  const { begin, built: all, sql, results: count } = batchText(batch, run);
   const tables = batch.map((table): TableName => ({ schema: table.schema, name: table.name }));
   const results = new Map<string, CanonicalDefinition>();
   const record = (rows: readonly DefinitionRow[], built: BatchText['built']): void => recordDefinitions(results, rows, built);
   const fail = async (error: unknown): Promise<never> => {
     await query('ROLLBACK').catch(() => undefined);
-    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', lockTimeoutMs);
+    if (isLockTimeout(error)) throw await lockTimeoutError(session, tables, 'Canonicalising index definitions', run.lockTimeoutMs);
     throw error;
   };
 
@@ -663,13 +682,16 @@ async function runBatch(session: Session, batch: readonly CloneTable[], lockTime
       names.set(table.clone, qualify(table.schema, table.name));
       for (const job of table.jobs) names.set(job.clone, job.users[0]!.name);
     }
-    await replayOneByOne(query, batch, begin, byClone, names, fail);
+    await replayOneByOne(query, batch, begin, byClone, names, fail, run.path);
     for (const { job } of all) {
       const result = byClone.get(job.clone);
       if (result) results.set(job.users[0]!.key, result);
     }
     const built = all.filter((b) => !byClone.has(b.job.clone));
-    if (built.length > 0) record(await query<DefinitionRow>(definitionsSql(built.map((b) => b.job))), built);
+    if (built.length > 0) {
+      await query(READ_QUALIFIED);
+      record(await query<DefinitionRow>(definitionsSql(built.map((b) => b.job))), built);
+    }
   } finally {
     // Whatever happened, nothing of the batch survives and the session is usable again.
     await query('ROLLBACK').catch(() => undefined);
@@ -688,6 +710,7 @@ async function replayOneByOne(
   results: Map<string, CanonicalDefinition>,
   names: ReadonlyMap<string, string>,
   fail: (error: unknown) => Promise<never>,
+  path: ResolutionPath,
 ): Promise<void> {
   const done: string[] = [];
   const restart = async (error: unknown): Promise<void> => {
@@ -710,7 +733,7 @@ async function replayOneByOne(
       done.push(table.sql);
     } catch (error) {
       await restart(error);
-      const result = await failure(query, error, names);
+      const result = await failure(query, error, names, path);
       for (const job of table.jobs) results.set(job.clone, result);
       continue;
     }
@@ -720,7 +743,7 @@ async function replayOneByOne(
         done.push(job.sql);
       } catch (error) {
         await restart(error);
-        results.set(job.clone, await failure(query, error, names));
+        results.set(job.clone, await failure(query, error, names, path));
       }
     }
   }
@@ -740,10 +763,10 @@ LEFT JOIN pg_class c ON c.relname = m.clone AND c.relnamespace = pg_my_temp_sche
 const CLONE_NAME = new RegExp(String.raw`(?:pg_temp(?:_\d+)?\.)?${CLONE_PREFIX}[ti]\d+`, 'g');
 
 /** PostgreSQL's message (with its detail and hint), our temporary names replaced by the real ones. */
-async function failure(query: Query, error: unknown, names: ReadonlyMap<string, string>): Promise<CanonicalDefinition> {
+async function failure(query: Query, error: unknown, names: ReadonlyMap<string, string>, path: ResolutionPath): Promise<CanonicalDefinition> {
   const e = error as PgErrorLike;
   const realNames = (text: string): string => text.replace(CLONE_NAME, (found) => names.get(found.replace(/^.*\./, '')) ?? found);
-  const parts = [e.message, e.detail, (await qualifyHint(query, e)) ?? e.hint]
+  const parts = [e.message, e.detail, (await qualifyHint(query, e, path)) ?? e.hint]
     .filter((part): part is string => Boolean(part))
     .map((part) => realNames(part).replace(/\.$/, ''));
   return { ok: false, message: parts.join('. '), ...(e.code ? { code: e.code } : {}) };
@@ -759,10 +782,10 @@ const UNQUALIFIED = [
 ] as const;
 
 /**
- * An unqualified name that does not resolve: the session's search_path is pg_catalog, so say that
- * names from other schemas must be qualified, and where this one exists.
+ * An unqualified name that does not resolve: say which search path was used, and where the name
+ * exists, if anywhere.
  */
-async function qualifyHint(query: Query, error: PgErrorLike): Promise<string | undefined> {
+async function qualifyHint(query: Query, error: PgErrorLike, path: ResolutionPath): Promise<string | undefined> {
   if (error.code !== '42883' && error.code !== '42704') return undefined;
   for (const { pattern, kind, catalog } of UNQUALIFIED) {
     const name = pattern.exec(error.message)?.[1];
@@ -771,10 +794,12 @@ async function qualifyHint(query: Query, error: PgErrorLike): Promise<string | u
       .map((row) => row.schema)
       .filter((schema) => schema !== 'pg_catalog')
       .sort();
-    const rule = `The manifest is read with search_path = pg_catalog: ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} from another schema must be schema-qualified`;
+    const rule = `Unqualified names resolve through search_path ${describeResolutionPath(path)}`;
     const spell = (schema: string): string => (kind === 'operator' ? `OPERATOR(${schema}.${name})` : `${schema}.${name}`);
-    if (schemas.length > 0) return `${rule}, as ${schemas.map(spell).join(' or ')}`;
-    return `${rule} (${spell('schema')})${error.hint ? `. ${error.hint}` : ''}`;
+    if (schemas.length > 0) {
+      return `${rule}; ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} of that name is in ${schemas.join(', ')}: add the schema to settings.searchPath, or write ${schemas.map(spell).join(' or ')}`;
+    }
+    return `${rule}${error.hint ? `. ${error.hint}` : ''}`;
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { DatabaseRefused, UserError } from '../core/errors.js';
+import { searchPathSql } from '../core/search-path.js';
 import { PINNED_SETTINGS } from '../core/session-settings.js';
 
 export const APPLICATION_NAME = 'reconcile';
@@ -114,11 +115,22 @@ export interface Session {
 export interface SessionOptions {
   /** Shown in pg_stat_activity; default `reconcile`. */
   readonly applicationName?: string;
+  /**
+   * Pin the session settings at start-up (default true). False gives the settings the role gets in the
+   * database, for reading what they are.
+   */
+  readonly pin?: boolean;
+  /**
+   * The search_path to pin instead of pg_catalog alone: where the plan's statements are run, the one the
+   * plan resolved the manifest's names through.
+   */
+  readonly searchPath?: readonly string[];
 }
 
-function startupOptions(): string {
+function startupOptions(searchPath?: readonly string[]): string {
+  const settings = searchPath === undefined ? PINNED_SETTINGS : { ...PINNED_SETTINGS, search_path: searchPathSql(searchPath) };
   // libpq `options` syntax: -c name=value, spaces in values escaped with a backslash.
-  return Object.entries(PINNED_SETTINGS)
+  return Object.entries(settings)
     .map(([name, value]) => `-c ${name}=${value.replace(/ /g, '\\ ')}`)
     .join(' ');
 }
@@ -193,7 +205,7 @@ function withLibpqSslModes(connectionString: string): string {
 export async function connect(target: ConnectionTarget, options: SessionOptions = {}): Promise<Session> {
   const config: pg.ClientConfig = {
     application_name: options.applicationName ?? APPLICATION_NAME,
-    options: startupOptions(),
+    ...(options.pin === false ? {} : { options: startupOptions(options.searchPath) }),
     // bigint (int8) and numeric stay strings; we convert where we read them.
   };
   if (target.connectionString) config.connectionString = withLibpqSslModes(target.connectionString);

@@ -39,6 +39,11 @@ export interface ExecuteOptions {
   readonly monitor?: boolean;
   /** Default 500 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * The search_path the plan resolved the manifest's names through (pg_catalog first): builds run the
+   * statements the canonicaliser built, under the same path, so they build what was compared.
+   */
+  readonly searchPath?: readonly string[];
   /** Retry delays; default 1 s doubling up to 30 s. */
   readonly backoff?: Partial<BackoffOptions>;
   /** lock_timeout of the drops that clean up after a failure; default lockTimeoutMs, or 5 s when that is 0. */
@@ -283,7 +288,7 @@ export async function executePlan(
 
   const session = async (worker: Worker): Promise<Session> => {
     if (!worker.session) {
-      worker.session = await connect(target, { applicationName });
+      worker.session = await connect(target, { applicationName, ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }) });
       ourPids.add(worker.session.pid);
       worker.session.onError(() => undefined);
     }

@@ -10,6 +10,7 @@ import { planDocument, sha256, type PlanDocument } from '../core/plan-document.j
 import { canonicalise } from './canonical.js';
 import { readLiveState } from './catalog.js';
 import { withSession, type ConnectionTarget } from './db.js';
+import { readResolutionPath } from './search-path.js';
 
 export interface PlannedState {
   readonly plan: Plan;
@@ -26,11 +27,19 @@ export async function planAgainstDatabase(
   desired: DesiredState,
   options: PlanOptions & { readonly manifestFile: string; readonly manifestSha256: string },
 ): Promise<PlannedState> {
+  const resolutionPath = await readResolutionPath(target, desired.settings);
   return withSession(target, async (session) => {
     const live = await readLiveState(session, desired.tables);
-    const canonical = await canonicalise(session, desired, live);
+    const canonical = await canonicalise(session, desired, live, { resolutionPath });
     const plan = computePlan(desired, live, canonical, options);
-    const document = planDocument({ plan, live, manifestFile: options.manifestFile, manifestSha256: options.manifestSha256, now: new Date() });
+    const document = planDocument({
+      plan,
+      live,
+      manifestFile: options.manifestFile,
+      manifestSha256: options.manifestSha256,
+      searchPath: resolutionPath.schemas,
+      now: new Date(),
+    });
     return { plan, live, document };
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { Step } from '../core/actions.js';
 import type { Settings } from '../core/model.js';
+import { searchPathSql } from '../core/search-path.js';
 import { PINNED_SETTINGS } from '../core/session-settings.js';
 import type { PlanDocument } from '../core/plan-document.js';
 import { describeAction } from '../core/plan.js';
@@ -38,7 +39,11 @@ export function renderPlanSql(plan: PlanDocument, settings: Pick<Settings, 'lock
     return `${lines.join('\n')}\n`;
   }
   // The same settings apply uses: a predicate's timestamptz literal means what it meant when planned.
-  for (const [name, value] of Object.entries(PINNED_SETTINGS)) lines.push(`SET ${name} = '${value}';`);
+  for (const [name, value] of Object.entries(PINNED_SETTINGS)) {
+    // The builds are the statements canonicalised under the path the manifest's names resolved through.
+    if (name === 'search_path' && plan.database.searchPath) lines.push(`SET search_path = ${searchPathSql(plan.database.searchPath)};`);
+    else lines.push(`SET ${name} = '${value}';`);
+  }
   lines.push('SET statement_timeout = 0;');
   const current: { lockTimeout?: number } = {};
   for (const action of plan.actions) {

@@ -441,17 +441,20 @@ describe('per-index errors', () => {
     {
       index: bad('e_unqualified_function', [expr('norm(email)')]),
       code: '42883',
-      message: /^function norm\(character varying\) does not exist\. The manifest is read with search_path = pg_catalog: a function from another schema must be schema-qualified, as util\.norm$/,
+      message:
+        /^function norm\(character varying\) does not exist\. Unqualified names resolve through search_path pg_catalog \(settings\.searchPath\); a function of that name is in util: add the schema to settings\.searchPath, or write util\.norm$/,
     },
     {
       index: bad('e_unqualified_opclass', [col('name', { opclass: 'gin_trgm_ops' })], { method: 'gin' }),
       code: '42704',
-      message: /operator class "gin_trgm_ops" does not exist for access method "gin"\. The manifest is read with search_path = pg_catalog: an operator class from another schema must be schema-qualified, as public\.gin_trgm_ops$/,
+      message:
+        /operator class "gin_trgm_ops" does not exist for access method "gin"\. Unqualified names resolve through search_path pg_catalog \(settings\.searchPath\); an operator class of that name is in public: add the schema to settings\.searchPath, or write public\.gin_trgm_ops$/,
     },
     {
       index: bad('e_unqualified_operator', [col('id')], { where: "name % 'ana'" }),
       code: '42883',
-      message: /^operator does not exist: text % unknown\. The manifest is read with search_path = pg_catalog: an operator from another schema must be schema-qualified, as OPERATOR\(public\.%\)$/,
+      message:
+        /^operator does not exist: text % unknown\. Unqualified names resolve through search_path pg_catalog \(settings\.searchPath\); an operator of that name is in public: add the schema to settings\.searchPath, or write OPERATOR\(public\.%\)$/,
     },
     {
       index: index('public.measurements', 'e_partitioned_unique', [col('id')], { unique: true }),

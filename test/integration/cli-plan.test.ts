@@ -248,9 +248,10 @@ describe.concurrent('reconcile plan against real database state', () => {
     expect(sql.stderr).toBe('');
     const sqlLines = lines(sql.stdout);
     expect(sqlLines[0]).toMatch(/^-- Index plan for indexes\.yaml \(manifest sha256 [0-9a-f]{12}\), PostgreSQL \d+\.\d+/);
-    expect(sqlLines.slice(1, 7)).toEqual([
+    expect(sqlLines.slice(1, 8)).toEqual([
       '-- Run with: psql -v ON_ERROR_STOP=1 -f this-file.sql  (no --single-transaction: CONCURRENTLY cannot run in one)',
-      "SET search_path = 'pg_catalog';",
+      "SET standard_conforming_strings = 'on';",
+      'SET search_path = pg_catalog, public;',
       "SET TimeZone = 'UTC';",
       "SET DateStyle = 'ISO';",
       "SET IntervalStyle = 'postgres';",
@@ -292,7 +293,7 @@ describe.concurrent('reconcile plan against real database state', () => {
       'indexes.yaml:4:3  tables.no_such_table  table public.no_such_table does not exist',
       'indexes.yaml:11:23  tables.members.indexes.members_nope.columns[1]  column "nope" does not exist in public.members (it has: id, email, name, score)',
       'indexes.yaml:12:7  tables.members.indexes.members_opclass  operator class "no_such_ops" does not exist for access method "btree". ' +
-        'The manifest is read with search_path = pg_catalog: an operator class from another schema must be schema-qualified (schema.no_such_ops)',
+        "Unqualified names resolve through search_path pg_catalog, public (the role's search_path in this database)",
       'indexes.yaml:17:7  tables.events.indexes.events_pkey  events_pkey cannot be declared: it backs the primary key "events_pkey" (constraints are managed with ALTER TABLE); remove it from indexes.yaml',
       'indexes.yaml:19:7  tables.events.indexes.events_code_key  events_code_key cannot be declared: it backs the unique constraint "events_code_key" (constraints are managed with ALTER TABLE); remove it from indexes.yaml',
       'Error: The plan cannot be made: 5 problems in indexes.yaml.',
