@@ -2,6 +2,7 @@
  * SQL text builders: pure functions from the model to statements. Identifiers always go through
  * quoteIdent; manifest fragments (`where`, `expression`) reach here only after the parser check.
  */
+import { unambiguousLiterals } from './literals.js';
 import { byteLength, MAX_IDENTIFIER_BYTES, type DesiredIndex, type IndexKeyPart } from './model.js';
 
 // Keywords that quote_ident() quotes: reserved, and those that can be a function or type name.
@@ -102,7 +103,8 @@ export function isSingleFunctionCall(expression: string): boolean {
 function renderKeyPart(part: IndexKeyPart, method: string): string {
   // pg_get_indexdef prints a function call bare and wraps any other expression in parentheses, which
   // also keep the expression a unit whatever it contains: only a call proven whole goes without them.
-  let text = part.kind === 'column' ? quoteIdent(part.column) : isSingleFunctionCall(part.expression) ? part.expression : `(${part.expression})`;
+  const expression = part.kind === 'expression' ? unambiguousLiterals(part.expression) : '';
+  let text = part.kind === 'column' ? quoteIdent(part.column) : isSingleFunctionCall(expression) ? expression : `(${expression})`;
   if (part.collation !== undefined) text += ` COLLATE ${quoteQualifiedName(part.collation)}`;
   if (part.opclass !== undefined) text += ` ${quoteQualifiedName(part.opclass)}`;
   if (method === 'btree') {
@@ -152,7 +154,7 @@ export function createIndexSql(index: DesiredIndex, options: CreateIndexOptions)
     parts.push(`WITH (${index.with.map((p) => renderStorageParameter(p.name, p.value)).join(', ')})`);
   }
   if (index.tablespace !== undefined && !options.omitTablespace) parts.push('TABLESPACE', quoteIdent(index.tablespace));
-  if (index.where !== undefined) parts.push('WHERE', `(${index.where})`);
+  if (index.where !== undefined) parts.push('WHERE', `(${unambiguousLiterals(index.where)})`);
   return parts.join(' ');
 }
 
