@@ -2,18 +2,22 @@
  * The executor: runs a plan's actions online and tells the world what happens through ApplyEvents.
  *
  * Actions are grouped into one queue per table (a table's actions run in plan order on one worker:
- * two concurrent builds on one table deadlock, and later actions may depend on earlier ones); a pool
- * of `concurrency` workers, each with a connection of its own, takes the heaviest tables first.
+ * two concurrent builds on one table deadlock); a pool of `concurrency` workers, each with a connection
+ * of its own, takes the heaviest tables first.
  *
  * It never throws halfway: every action ends with a status and exactly one of action-done,
  * action-failed or action-cancelled (skip actions end with neither: nothing runs for them).
  * A failed or cancelled action drops the invalid indexes it created, never an index that existed
  * before it ran; what it could not drop is reported as left behind (the next plan drops it).
+ * A failed action fails only itself: the table's later actions still run, except one that needs what
+ * the failed one was to do (core/dependencies.ts), which is reported as not run.
  */
 import { assertNever, type Action, type Step, type TableRef } from '../core/actions.js';
+import { dependencies } from '../core/dependencies.js';
 import { DatabaseRefused, UserError } from '../core/errors.js';
 import type { ApplyEvent, ApplyListener, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
 import type { Settings } from '../core/model.js';
+import { describeAction } from '../core/plan.js';
 import { isFinalWait, isSafeBuild } from '../core/progress.js';
 import { backoffDelay, DEFAULT_BACKOFF, givingUp, isConnectionLoss, isRetryable, type BackoffOptions } from '../core/retry.js';
 import { dropIndexSql, isTemporaryName, temporaryName } from '../core/sql.js';
@@ -69,6 +73,12 @@ interface TableQueue {
   readonly table: TableRef;
   readonly items: Queued[];
   readonly bytes: number;
+}
+
+/** What a table's queue knows about its own run so far. */
+interface QueueState {
+  /** A build step of one of its actions finished. */
+  built: boolean;
 }
 
 interface Statement {
@@ -506,7 +516,22 @@ export async function executePlan(
     return state ? [qualified(ref)] : [];
   };
 
-  const runAction = async (worker: Worker, item: Queued): Promise<ActionStatus> => {
+  /**
+   * The table's ANALYZE runs once, with its last expression build (plan.ts): when that action fails
+   * before it, an index an earlier action of the table built would go without statistics.
+   */
+  const analyzeAfterFailure = async (worker: Worker, item: Queued, failedAt: number, table: QueueState): Promise<void> => {
+    if (!table.built || aborted) return;
+    const steps = item.action.steps;
+    const index = steps.findIndex((step, i) => i > failedAt && step.kind === 'analyze');
+    const step = steps[index];
+    if (!step) return;
+    emit({ type: 'step-started', at: Date.now(), actionId: item.id, step: index, kind: step.kind, sql: step.sql.join(';\n') });
+    // Best effort: the action already failed, and what it reports is why.
+    await runStep(worker, item, step, []).catch(() => undefined);
+  };
+
+  const runAction = async (worker: Worker, item: Queued, table: QueueState): Promise<ActionStatus> => {
     const started = Date.now();
     let s: Session;
     try {
@@ -535,13 +560,17 @@ export async function executePlan(
         });
         outcome = await runStep(worker, item, step, creations).catch((error: unknown) => ({ kind: 'failed' as const, error: errorInfo(error) }));
       }
-      if (outcome.kind === 'ok') continue;
+      if (outcome.kind === 'ok') {
+        if (step.kind === 'build') table.built = true;
+        continue;
+      }
       const { cleanedUp, leftBehind } = await cleanUp(worker, creations);
       leftBehind.push(...(await parkedOld(worker, item.action)));
       if (outcome.kind === 'cancelled') {
         emit({ type: 'action-cancelled', at: Date.now(), actionId: item.id, cleanedUp, leftBehind });
         return 'cancelled';
       }
+      await analyzeAfterFailure(worker, item, index, table);
       emit({ type: 'action-failed', at: Date.now(), actionId: item.id, durationMs: Date.now() - started, error: outcome.error, cleanedUp, leftBehind });
       return 'failed';
     }
@@ -549,31 +578,50 @@ export async function executePlan(
     return 'done';
   };
 
+  /**
+   * Why `item` cannot run after the table's earlier actions that did not finish (failed, or not run
+   * themselves), or undefined when it can. The catalog has the last word: a need the failed action met
+   * after all (a drop that finished on the server though its connection died) holds nothing back.
+   */
+  const heldBack = async (worker: Worker, item: Queued, unfinished: readonly Queued[]): Promise<string | undefined> => {
+    for (const earlier of unfinished) {
+      for (const dependency of dependencies(item.action, earlier.action)) {
+        let state: IndexState | undefined;
+        try {
+          state = await readIndex(await session(worker), dependency.index);
+        } catch {
+          // Unsure: let the action run and succeed or fail on its own.
+          return undefined;
+        }
+        const name = qualified(dependency.index);
+        const cause = `${describeAction(earlier.action)} on ${qualified(earlier.action.table)} failed before it`;
+        if (dependency.need === 'free' && state) return `not run: ${name} still exists, and it needs that name: ${cause}`;
+        if (dependency.need === 'exists' && !state) return `not run: ${name} does not exist, and it needs that index: ${cause}`;
+      }
+    }
+    return undefined;
+  };
+
   const runQueue = async (worker: Worker, queue: TableQueue): Promise<void> => {
-    let failedFirst: Queued | undefined;
+    const table: QueueState = { built: false };
+    // A failed action fails only itself; these are what later actions of the table may have needed.
+    const unfinished: Queued[] = [];
     for (const item of queue.items) {
       if (aborted) {
         statuses[item.id] = 'cancelled';
         emit({ type: 'action-cancelled', at: Date.now(), actionId: item.id, cleanedUp: [], leftBehind: [] });
         continue;
       }
-      if (failedFirst) {
-        // Later actions on the table may depend on the one that failed (a replace after a rebuild…).
+      const reason = unfinished.length === 0 ? undefined : await heldBack(worker, item, unfinished);
+      if (reason !== undefined) {
         statuses[item.id] = 'failed';
-        emit({
-          type: 'action-failed',
-          at: Date.now(),
-          actionId: item.id,
-          durationMs: 0,
-          error: { message: `not run: ${failedFirst.action.kind} of ${failedFirst.action.index} on ${qualified(queue.table)} failed before it` },
-          cleanedUp: [],
-          leftBehind: [],
-        });
+        unfinished.push(item);
+        emit({ type: 'action-failed', at: Date.now(), actionId: item.id, durationMs: 0, error: { message: reason }, cleanedUp: [], leftBehind: [] });
         continue;
       }
-      const status = await runAction(worker, item);
+      const status = await runAction(worker, item, table);
       statuses[item.id] = status;
-      if (status === 'failed') failedFirst = item;
+      if (status === 'failed') unfinished.push(item);
     }
   };
 

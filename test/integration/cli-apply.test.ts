@@ -65,9 +65,7 @@ const SETUP: Readonly<Record<string, string>> = {
   duplicates: `
     CREATE TABLE dup_users (id int, email text, name text);
     INSERT INTO dup_users SELECT g, 'u' || g || '@example.com', 'n' || g FROM generate_series(1, 4000) g;
-    INSERT INTO dup_users VALUES (4001, 'u7@example.com', 'again');
-    CREATE TABLE dup_orders (id int, user_id int, total int);
-    INSERT INTO dup_orders SELECT g, g % 400, g FROM generate_series(1, 1000) g;`,
+    INSERT INTO dup_users VALUES (4001, 'u7@example.com', 'again');`,
   lock: `
     CREATE TABLE held_items (id int, v int);
     INSERT INTO held_items SELECT g, g FROM generate_series(1, 1000) g;
@@ -207,18 +205,18 @@ describe.concurrent('reconcile apply', () => {
     ]);
   }, SLOW);
 
-  it('a unique index over duplicate rows: exit 1 with the duplicate key, nothing invalid left, the other table built', async () => {
+  it('a unique index over duplicate rows: exit 1 with the duplicate key, nothing invalid left, the same table’s other indexes built', async () => {
     const db = database('duplicates');
     const dir = await workdir({ 'indexes.yaml': 'apply-duplicates.yaml' });
-    const result = await runCli(['apply', '--yes', '--database-url', db.url], { cwd: dir });
+    const result = await runCli(['apply', '--yes', '--output', 'plain', '--database-url', db.url], { cwd: dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
     const out = lines(result.stdout);
     // Progress and wait lines come and go with the machine's speed; the rest is exact.
-    const events = out.slice(out.indexOf('Plan: 4 to create.') + 2).filter((l) => !/^\S+ {2}(progress|waiting) /.test(l));
-    // One worker (settings.concurrency 1), the bigger table first: the whole story in order.
+    const events = out.slice(out.indexOf('Plan: 3 to create.') + 2).filter((l) => !/^\S+ {2}(progress|waiting) /.test(l));
+    // The failing build first in its table's queue: the two after it still run, in order, on the same worker.
     expectLines(events.join('\n'), [
-      line('planned', '4 actions on 2 tables, 1 at a time'),
+      line('planned', '3 actions on 1 table, 1 at a time'),
       line('start', 'public\\.dup_users dup_users_email \\(create, pid \\d+\\)'),
       line('step', re('public.dup_users dup_users_email 1/1 build: CREATE UNIQUE INDEX CONCURRENTLY dup_users_email ON public.dup_users USING btree (email)')),
       line(
@@ -226,22 +224,38 @@ describe.concurrent('reconcile apply', () => {
         `public\\.dup_users dup_users_email after ${DURATION}: ` +
           re('could not create unique index "dup_users_email" — Key (email)=(u7@example.com) is duplicated. [dropped public.dup_users_email again]'),
       ),
-      line('failed', re('public.dup_users dup_users_name: not run: create of dup_users_email on public.dup_users failed before it')),
-      line('start', 'public\\.dup_orders dup_orders_user \\(create, pid \\d+\\)'),
-      line('step', re('public.dup_orders dup_orders_user 1/1 build: CREATE INDEX CONCURRENTLY dup_orders_user ON public.dup_orders USING btree (user_id)')),
-      line('done', `public\\.dup_orders dup_orders_user in ${DURATION}`),
-      line('start', 'public\\.dup_orders dup_orders_total \\(create, pid \\d+\\)'),
-      line('step', re('public.dup_orders dup_orders_total 1/1 build: CREATE INDEX CONCURRENTLY dup_orders_total ON public.dup_orders USING btree (total)')),
-      line('done', `public\\.dup_orders dup_orders_total in ${DURATION}`),
-      line('summary', `Applied 4 actions in ${DURATION}: 2 done, 2 failed\\.`),
-      line('verified', re('Not in sync after apply: create dup_users_email on public.dup_users; create dup_users_name on public.dup_users.')),
+      line('start', 'public\\.dup_users dup_users_name \\(create, pid \\d+\\)'),
+      line('step', re('public.dup_users dup_users_name 1/1 build: CREATE INDEX CONCURRENTLY dup_users_name ON public.dup_users USING btree (name)')),
+      line('done', `public\\.dup_users dup_users_name in ${DURATION}`),
+      line('start', 'public\\.dup_users dup_users_lower_name \\(create, pid \\d+\\)'),
+      line('step', re('public.dup_users dup_users_lower_name 1/2 build: CREATE INDEX CONCURRENTLY dup_users_lower_name ON public.dup_users USING btree (lower(name))')),
+      line('step', re('public.dup_users dup_users_lower_name 2/2 analyze: ANALYZE public.dup_users')),
+      line('done', `public\\.dup_users dup_users_lower_name in ${DURATION}`),
+      line('summary', `Applied 3 actions in ${DURATION}: 2 done, 1 failed\\.`),
+      line('verified', re('Not in sync after apply: create dup_users_email on public.dup_users.')),
     ]);
+    const pids = new Set(events.filter((l) => / {2}start {5}/.test(l)).map((l) => /pid (\d+)\)$/.exec(l)?.[1]));
+    expect(pids.size).toBe(1);
     expect(await invalidIndexes(db)).toEqual([]);
-    expect(await indexesOf(db, ['dup_users', 'dup_orders'])).toEqual([
-      { name: 'dup_orders_total', valid: true, ready: true },
-      { name: 'dup_orders_user', valid: true, ready: true },
+    expect(await indexesOf(db, ['dup_users'])).toEqual([
+      { name: 'dup_users_lower_name', valid: true, ready: true },
+      { name: 'dup_users_name', valid: true, ready: true },
     ]);
     expect(await advisoryLockHolders(db)).toEqual([]);
+
+    // What is left to do is the failing index, and only it.
+    const plan = await runCli(['plan', '--detailed-exitcode', '--database-url', db.url], { cwd: dir });
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(2);
+    expectLines(plan.stdout, [
+      'Symbols: + create',
+      '',
+      'public.dup_users',
+      /^ {2}\+ dup_users_email {2}builds over \d+(\.\d)? kB, ~4,001 rows$/,
+      '      CREATE UNIQUE INDEX CONCURRENTLY dup_users_email ON public.dup_users USING btree (email)',
+      '',
+      'Plan: 1 to create.',
+    ]);
   }, SLOW);
 
   it('a second apply while one runs exits 1 at once, naming the first one’s session', async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/core/events.js';
 import { executePlan, tableQueues } from '../../src/io/executor.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { column, createAction, dropAction, index, recorder, skipAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
+import { column, createAction, dropAction, expression, index, recorder, replaceAction, skipAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
 
 let db: TestDatabase;
 
@@ -18,6 +18,9 @@ beforeAll(async () => {
     CREATE TABLE users (id int, email text);
     INSERT INTO users SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 20000) g;
     INSERT INTO users VALUES (20001, 'user7@example.com');
+    CREATE TABLE notes (id int, body text);
+    INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 2000) g;
+    INSERT INTO notes VALUES (2001, 'Same'), (2002, 'same');
     CREATE TABLE orders (id int, user_id int);
     INSERT INTO orders SELECT g, g % 500 FROM generate_series(1, 20000) g;
     ANALYZE;
@@ -100,35 +103,120 @@ describe('executePlan', () => {
     }
   });
 
-  it('reports a unique build over duplicates with the database words, drops its leftover and goes on', async () => {
+  it('reports a unique build over duplicates with the database words, drops its leftover and goes on with the same table', async () => {
     const events = recorder();
+    // The failing build comes first in its table's queue: the two after it on the same table still run.
     const actions = [
       createAction(index('users', 'users_email_key', { unique: true, columns: [column('email')] }), { tableBytes: 10 }),
       createAction(index('users', 'users_id_idx', { columns: [column('id')] }), { tableBytes: 10 }),
+      createAction(index('users', 'users_email_idx', { columns: [column('email')] }), { tableBytes: 10 }),
       createAction(index('orders', 'orders_user_id_idx', { columns: [column('user_id')] }), { tableBytes: 5 }),
     ];
     const result = await executePlan(targetFor(db.url), actions, testSettings({ concurrency: 2 }), { listener: events.listener });
 
-    expect(result.statuses).toEqual(['failed', 'failed', 'done']);
-    expect(result.failed).toBe(2);
+    expect(result.statuses).toEqual(['failed', 'done', 'done', 'done']);
+    expect(result.failed).toBe(1);
     const failures = events.of('action-failed');
-    const first = failures.find((e) => e.actionId === 0)!;
-    expect(first.error).toMatchObject({
+    expect(failures.map((e) => e.actionId)).toEqual([0]);
+    expect(failures[0]!.error).toEqual({
       code: '23505',
       message: 'could not create unique index "users_email_key"',
       detail: 'Key (email)=(user7@example.com) is duplicated.',
     });
-    expect(first.cleanedUp).toEqual(['public.users_email_key']);
-    expect(first.leftBehind).toEqual([]);
-    const second = failures.find((e) => e.actionId === 1)!;
-    expect(second.error.message).toBe('not run: create of users_email_key on public.users failed before it');
+    expect(failures[0]!.cleanedUp).toEqual(['public.users_email_key']);
+    expect(failures[0]!.leftBehind).toEqual([]);
+    // In plan order on one worker: each of the table's actions starts after the one before it ended.
+    const users = events.events.flatMap((e) =>
+      (e.type === 'action-started' || e.type === 'action-done' || e.type === 'action-failed') && e.actionId <= 2 ? [`${e.type} ${e.actionId}`] : [],
+    );
+    expect(users).toEqual(['action-started 0', 'action-failed 0', 'action-started 1', 'action-done 1', 'action-started 2', 'action-done 2']);
+    expect(new Set(events.of('action-started').filter((e) => e.actionId <= 2).map((e) => e.pid)).size).toBe(1);
     expect(await invalidIndexes()).toEqual([]);
     const { rows } = await db.query<{ name: string; valid: boolean }>(
       `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-        WHERE c.relname IN ('users_email_key', 'users_id_idx', 'orders_user_id_idx')`,
+        WHERE i.indrelid IN ('users'::regclass, 'orders'::regclass) ORDER BY 1`,
     );
-    expect(rows).toEqual([{ name: 'orders_user_id_idx', valid: true }]);
-    expect(events.events.at(-1)).toMatchObject({ type: 'summary', done: 1, failed: 2, interrupted: false });
+    expect(rows).toEqual([
+      { name: 'orders_user_id_idx', valid: true },
+      { name: 'users_email_idx', valid: true },
+      { name: 'users_id_idx', valid: true },
+    ]);
+    expect(events.events.at(-1)).toMatchObject({ type: 'summary', done: 3, failed: 1, skipped: 0, cancelled: 0, interrupted: false });
+  });
+
+  it('runs the table’s ANALYZE when the action carrying it fails, so an index built before it gets statistics', async () => {
+    const events = recorder();
+    // As the plan orders them: one ANALYZE per table, on its last expression build, here the failing one.
+    const actions = [
+      createAction(index('notes', 'notes_lower_body_idx', { columns: [expression('lower(body)')] }), { analyzeAfterBuild: false }),
+      createAction(index('notes', 'notes_lower_body_key', { unique: true, columns: [expression('lower(body)')] })),
+    ];
+    expect(actions[1]!.steps.map((step) => step.kind)).toEqual(['build', 'analyze']);
+    const result = await executePlan(targetFor(db.url), actions, testSettings(), { listener: events.listener, monitor: false });
+
+    expect(result.statuses).toEqual(['done', 'failed']);
+    const failure = events.of('action-failed')[0]!;
+    expect(failure.error).toMatchObject({ code: '23505', detail: 'Key (lower(body))=(same) is duplicated.' });
+    expect(events.of('step-started').filter((e) => e.actionId === 1).map((e) => `${e.step} ${e.kind}: ${e.sql}`)).toEqual([
+      '0 build: CREATE UNIQUE INDEX CONCURRENTLY notes_lower_body_key ON public.notes USING btree (lower(body))',
+      '1 analyze: ANALYZE public.notes',
+    ]);
+    // ANALYZE keeps statistics of an expression index's expressions under the index itself.
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_statistic WHERE starelid = 'notes_lower_body_idx'::regclass`);
+    expect(rows).toEqual([{ n: 1 }]);
+    expect(await invalidIndexes()).toEqual([]);
+  });
+
+  it('holds back only an action that needs what the failed one was to do: a replace whose parking name a failed drop did not free', async () => {
+    await db.query(`
+      CREATE TABLE swaps (id int, v int);
+      INSERT INTO swaps SELECT g, g % 10 FROM generate_series(1, 2000) g;
+      CREATE INDEX swaps_v ON swaps (id);
+      CREATE INDEX swaps_v_reconcile_old ON swaps (v);
+    `);
+    try {
+      // A reader's open transaction: DROP INDEX CONCURRENTLY waits for it and gives up at the lock timeout.
+      const reader = await db.connect();
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM swaps');
+      const events = recorder();
+      const actions = [
+        dropAction('swaps', 'swaps_v_reconcile_old'),
+        replaceAction(index('swaps', 'swaps_v', { columns: [column('v')] }), 'CREATE INDEX swaps_v ON public.swaps USING btree (id)'),
+        createAction(index('swaps', 'swaps_id_idx', { columns: [column('id')] })),
+      ];
+      const result = await executePlan(targetFor(db.url), actions, testSettings({ lockTimeoutMs: 200, retries: 0 }), {
+        listener: (event) => {
+          events.listener(event);
+          if (event.type === 'action-failed' && event.actionId === 0) void reader.query('COMMIT');
+        },
+        monitor: false,
+      }).finally(async () => {
+        await reader.query('COMMIT').catch(() => undefined);
+        await reader.end();
+      });
+
+      expect(result.statuses).toEqual(['failed', 'failed', 'done']);
+      const failures = events.of('action-failed');
+      expect(failures.map((e) => [e.actionId, e.error.message])).toEqual([
+        [0, expect.stringMatching(/^canceling statement due to lock timeout: timed out waiting for .* \(1 attempt, lock_timeout 200 ms each\)/)],
+        [1, 'not run: public.swaps_v_reconcile_old still exists, and it needs that name: drop swaps_v_reconcile_old on public.swaps failed before it'],
+      ]);
+      // Nothing of the replace ran: no build to throw away at its swap.
+      expect(events.events.filter((e) => 'actionId' in e && e.actionId === 1).map((e) => e.type)).toEqual(['action-failed']);
+      const { rows } = await db.query<{ name: string; valid: boolean; def: string }>(
+        `SELECT c.relname AS name, i.indisvalid AS valid, pg_get_indexdef(c.oid) AS def FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE i.indrelid = 'swaps'::regclass ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { name: 'swaps_id_idx', valid: true, def: 'CREATE INDEX swaps_id_idx ON public.swaps USING btree (id)' },
+        { name: 'swaps_v', valid: true, def: 'CREATE INDEX swaps_v ON public.swaps USING btree (id)' },
+        // Left invalid by the timed-out drop: the next plan drops it.
+        { name: 'swaps_v_reconcile_old', valid: false, def: 'CREATE INDEX swaps_v_reconcile_old ON public.swaps USING btree (v)' },
+      ]);
+    } finally {
+      await db.query('DROP INDEX IF EXISTS swaps_v_reconcile_old');
+    }
   });
 
   it('queues each table on its own, heaviest table first, keeping plan order within a table', () => {

@@ -99,7 +99,7 @@ describe('plain apply lines', () => {
     ]);
   });
 
-  it('gives no duration for an action that never ran because an earlier one on its table failed', () => {
+  it('gives no duration for an action held back because an earlier one on its table that it needed failed', () => {
     const format = createPlainFormatter(PLAIN);
     format({ type: 'planned', at: at(0), actions, concurrency: 1 });
     expect(
@@ -108,11 +108,13 @@ describe('plain apply lines', () => {
         at: at(3),
         actionId: 1,
         durationMs: 0,
-        error: { message: 'not run: create of idx_users_email on public.users failed before it' },
+        error: { message: 'not run: public.users_old_idx does not exist, and it needs that index: rename users_tmp to users_old_idx on public.users failed before it' },
         cleanedUp: [],
         leftBehind: [],
       }),
-    ).toEqual(['2026-11-25T10:00:03Z  failed    public.users users_old_idx: not run: create of idx_users_email on public.users failed before it']);
+    ).toEqual([
+      '2026-11-25T10:00:03Z  failed    public.users users_old_idx: not run: public.users_old_idx does not exist, and it needs that index: rename users_tmp to users_old_idx on public.users failed before it',
+    ]);
   });
 
   it('names an action it was never told about by its id', () => {
