@@ -2,18 +2,18 @@
  * `reconcile apply [plan.json]`: show the plan, get approval, take the apply lock, run the actions with a
  * live renderer, then read the catalog again and check it matches the manifest.
  */
-import type { Action } from '../core/actions.js';
+import type { Action, TableRef } from '../core/actions.js';
 import { UserError } from '../core/errors.js';
 import type { ApplyEvent } from '../core/events.js';
-import type { DesiredState, Settings } from '../core/model.js';
-import type { PlanDocument } from '../core/plan-document.js';
+import { tableKey, type DesiredState, type LiveState, type Settings } from '../core/model.js';
 import { describeAction } from '../core/plan.js';
+import { savedPlanStaleness } from '../core/saved-plan.js';
 import { acquireApplyLock } from '../io/advisory-lock.js';
 import type { ConnectionTarget } from '../io/db.js';
 import { executePlan } from '../io/executor.js';
 import { loadManifest } from '../io/manifest-file.js';
 import { readPlanFile } from '../io/plan-file.js';
-import { manifestHash, planAgainstDatabase, type PlannedState } from '../io/planning.js';
+import { manifestHash, planAgainstDatabase } from '../io/planning.js';
 import { renderPlanText } from '../ui/plan-text.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
 
@@ -52,21 +52,9 @@ function actionKey(action: Action): string {
   return `${describeAction(action)} on ${action.table.schema}.${action.table.name}`;
 }
 
-/** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
-function staleness(saved: PlanDocument, now: PlannedState, manifestSha: string): string | undefined {
-  if (saved.manifest.sha256 !== manifestSha) {
-    return `${saved.manifest.file} changed since the plan was made (sha256 ${saved.manifest.sha256.slice(0, 12)} then, ${manifestSha.slice(0, 12)} now).`;
-  }
-  if (saved.database.catalogFingerprint === now.document.database.catalogFingerprint) return undefined;
-  const before = new Set(saved.actions.map(actionKey));
-  const after = new Set(now.plan.actions.map(actionKey));
-  const gone = [...before].filter((key) => !after.has(key));
-  const added = [...after].filter((key) => !before.has(key));
-  const details = [
-    ...gone.map((key) => `no longer needed: ${key}`),
-    ...added.map((key) => `now needed: ${key}`),
-  ];
-  return `the indexes of the declared tables changed since the plan was made${details.length > 0 ? ` (${details.join('; ')})` : ' (validity, comments or definitions of indexes the plan does not change)'}.`;
+/** Declared tables the catalog does not have (now): a saved plan for them is stale. */
+function missingTables(desired: DesiredState, live: LiveState): TableRef[] {
+  return desired.tables.filter((t) => !live.tables.has(tableKey(t.schema, t.name))).map((t) => ({ schema: t.schema, name: t.name }));
 }
 
 async function approve(options: ApplyCommandOptions, context: CommandContext): Promise<boolean> {
@@ -98,14 +86,29 @@ export async function runApply(options: ApplyCommandOptions, context: CommandCon
       manifestSha256: sha,
     };
     const current = await planAgainstDatabase(target, desired, planOptions);
-    if (current.plan.problems.length > 0) {
-      throw new UserError(`The plan cannot be made: ${current.plan.problems.length} problem${current.plan.problems.length === 1 ? '' : 's'} in ${manifestFile}.`, undefined, current.plan.problems);
-    }
+    const problems = current.plan.problems;
     if (saved) {
-      const stale = staleness(saved, current, sha);
-      if (stale) throw new UserError(`Saved plan is stale: ${stale}`, 'Make a new plan with reconcile plan --out, review it, and apply that.');
+      const stale = savedPlanStaleness(saved, {
+        manifestSha256: sha,
+        missingTables: missingTables(desired, current.live),
+        problems: problems.length,
+        document: current.document,
+      });
+      if (stale) {
+        const next =
+          stale.cause === 'tables'
+            ? `Declare the tables as they are now in ${manifestFile}, then make a new plan with reconcile plan --out, review it, and apply that.`
+            : stale.cause === 'problems'
+              ? 'Fix the problems above, then make a new plan with reconcile plan --out, review it, and apply that.'
+              : 'Make a new plan with reconcile plan --out, review it, and apply that.';
+        throw new UserError(`Saved plan is stale: ${stale.reason}`, next, stale.cause === 'problems' ? problems : []);
+      }
     }
-    const document = saved ?? current.document;
+    if (problems.length > 0) {
+      throw new UserError(`The plan cannot be made: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${manifestFile}.`, undefined, problems);
+    }
+    // Always the actions generated now: a saved plan only approves them, once they equal it statement for statement.
+    const document = current.document;
     if (output !== 'json') context.stdout.write(renderPlanText(document, colors));
     if (!document.changes) return 0;
     if (output !== 'json') context.stdout.write('\n');

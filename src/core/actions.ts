@@ -1,6 +1,6 @@
 /*
  * The plan's vocabulary: actions (what changes, and why) made of steps (the statements that do it).
- * Plain readonly data, JSON-serialisable, so a saved plan is exactly what apply runs.
+ * Plain readonly data, JSON-serialisable, so a saved plan can be compared with the plan apply makes.
  */
 
 export interface TableRef {

@@ -188,6 +188,22 @@ export interface LiveIndex {
   readonly lastScan?: string;
 }
 
+export interface LiveTablespace {
+  readonly name: string;
+  /** Whether the current role may create in it (CREATE INDEX … TABLESPACE needs that, except in the default). */
+  readonly canCreate: boolean;
+}
+
+/** A relation that already has the name of a declared index in that index's schema, and is no index on its table. */
+export interface NameInUse {
+  readonly schema: string;
+  readonly name: string;
+  /** What it is, in words: `index`, `table`, `sequence`, `view`, … */
+  readonly kind: string;
+  /** For an index: the table it is on. */
+  readonly table?: { readonly schema: string; readonly name: string };
+}
+
 export interface LiveState {
   /** `server_version_num`, e.g. 180004. */
   readonly serverVersionNum: number;
@@ -198,6 +214,11 @@ export interface LiveState {
   readonly tables: ReadonlyMap<string, LiveTable>;
   /** Every index on the declared tables that exist. */
   readonly indexes: readonly LiveIndex[];
+  /** The database's default tablespace (pg_database.dattablespace); its indexes have no tablespace of their own. */
+  readonly defaultTablespace: string;
+  readonly tablespaces: readonly LiveTablespace[];
+  /** Other relations already using the names of declared indexes: building those would fail. */
+  readonly namesInUse: readonly NameInUse[];
 }
 
 export function tableKey(schema: string, name: string): string {

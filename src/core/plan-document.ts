@@ -1,6 +1,6 @@
 /*
  * The plan as a stable, versioned document: what `--format json` prints and `--out` saves, and what
- * `apply plan.json` runs. Its JSON Schema is schema/plan.schema.json.
+ * `apply plan.json` approves (see saved-plan.ts). Its JSON Schema is schema/plan.schema.json.
  */
 import { createHash } from 'node:crypto';
 import { hasChanges, summarise, type Action, type PlanSummary, type UnmanagedIndex } from './actions.js';

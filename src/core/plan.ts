@@ -252,7 +252,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
     indexesByTable.set(key, list);
   }
 
-  for (const table of desired.tables) {
+  for (const table of desired.tables.map((declared) => withoutDefaultTablespace(declared, live.defaultTablespace))) {
     const liveTable = live.tables.get(tableKey(table.schema, table.name));
     if (!liveTable) {
       problems.push(problemAt(table.source, `table ${table.schema}.${table.name} does not exist`));
@@ -357,9 +357,63 @@ function checkTable(table: DesiredTable, liveTable: LiveTable, live: LiveState):
     if (index.nullsNotDistinct && live.serverVersionNum < 150000) {
       problems.push(problemAt(index.source, `nullsNotDistinct needs PostgreSQL 15 or later (the server is ${live.serverVersion})`));
     }
+    problems.push(...checkPlacement(index, live));
     if (problems.length > 0) checks.indexes.set(index.name, problems);
   }
   return checks;
+}
+
+/**
+ * An index declared in the database's default tablespace is placed like one declared in none: PostgreSQL
+ * records both as reltablespace 0 (so the plan would otherwise never converge), and refuses the default
+ * named explicitly on a partitioned table ("cannot specify default tablespace for partitioned relations").
+ */
+function withoutDefaultTablespace(table: DesiredTable, defaultTablespace: string): DesiredTable {
+  if (!table.indexes.some((index) => index.tablespace === defaultTablespace)) return table;
+  return {
+    ...table,
+    indexes: table.indexes.map((index) => {
+      if (index.tablespace !== defaultTablespace) return index;
+      const { tablespace: _, ...placed } = index;
+      return placed;
+    }),
+  };
+}
+
+/** Where the index would go: a tablespace that exists and takes it, and a name no other relation of its schema has. */
+function checkPlacement(index: DesiredIndex, live: LiveState): Problem[] {
+  const problems: Problem[] = [];
+  const tablespace = index.tablespace;
+  if (tablespace !== undefined && tablespace !== live.defaultTablespace) {
+    const at = { ...index.source, path: `${index.source.path}.tablespace` };
+    const found = live.tablespaces.find((t) => t.name === tablespace);
+    if (!found) {
+      const names = live.tablespaces.filter((t) => t.name !== 'pg_global').map((t) => t.name);
+      problems.push(problemAt(at, `tablespace "${tablespace}" does not exist (this database has: ${names.join(', ')})`));
+    } else if (found.name === 'pg_global') {
+      problems.push(problemAt(at, 'tablespace "pg_global" holds only shared system catalogs; no index can be placed there'));
+    } else if (!found.canCreate) {
+      problems.push(
+        problemAt(
+          at,
+          `role "${live.currentRole}" may not create in tablespace "${tablespace}", which CREATE INDEX … TABLESPACE needs; GRANT CREATE ON TABLESPACE ${quoteIdent(tablespace)} TO ${quoteIdent(live.currentRole)}`,
+        ),
+      );
+    }
+  }
+  const taken = live.namesInUse.find((use) => use.schema === index.schema && use.name === index.name);
+  if (taken) {
+    const holder = taken.table
+      ? `the ${taken.kind} ${index.name} on ${taken.table.schema}.${taken.table.name}`
+      : `the ${taken.kind} ${taken.schema}.${taken.name}`;
+    problems.push(
+      problemAt(
+        index.source,
+        `the name ${index.name} is already taken in schema ${index.schema} by ${holder} (index names share one namespace with tables, sequences and views); choose another name${taken.table ? ', or rename or drop that index' : ''}`,
+      ),
+    );
+  }
+  return problems;
 }
 
 interface TablePlan {

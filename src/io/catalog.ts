@@ -24,6 +24,11 @@ export interface TableName {
   readonly name: string;
 }
 
+/** A declared table with the names of its declared indexes, whose names must be free in its schema. */
+export interface DeclaredTableName extends TableName {
+  readonly indexes?: readonly { readonly name: string }[];
+}
+
 export interface CatalogOptions {
   /** How long a catalog read may wait for a lock; default 3 s. */
   readonly lockTimeoutMs?: number;
@@ -92,6 +97,17 @@ interface IndexRow {
   readonly size_bytes: string;
   readonly scans: string;
   readonly last_scan: string | null;
+}
+
+interface PlacementRow {
+  readonly tablespaces: { readonly name: string; readonly isDefault: boolean; readonly canCreate: boolean }[];
+  readonly names: {
+    readonly schema: string;
+    readonly name: string;
+    readonly relkind: string;
+    readonly tableSchema: string | null;
+    readonly tableName: string | null;
+  }[];
 }
 
 interface BlockerRow {
@@ -231,6 +247,28 @@ LEFT JOIN LATERAL (SELECT l.pid, 'not visible to this role (grant it pg_read_all
 ORDER BY 1, 2, 3`;
 }
 
+/**
+ * Where declared indexes would go, in one round trip: every tablespace (pg_tablespace is readable by every
+ * role; has_tablespace_privilege is true for a superuser), and the relations named like a declared index in
+ * its schema ($1 schemas, $2 index names, $3 their tables) other than an index on that very table (the plan
+ * handles those): CREATE INDEX would fail on any of them.
+ */
+const PLACEMENT_SQL = `
+SELECT
+  (SELECT json_agg(json_build_object('name', t.spcname, 'isDefault', t.oid = d.dattablespace,
+      'canCreate', has_tablespace_privilege(t.oid, 'CREATE')) ORDER BY t.spcname)
+    FROM pg_tablespace t
+    CROSS JOIN (SELECT dattablespace FROM pg_database WHERE datname = current_database()) d) AS tablespaces,
+  (SELECT COALESCE(json_agg(json_build_object('schema', n.nspname, 'name', c.relname, 'relkind', c.relkind,
+      'tableSchema', tn.nspname, 'tableName', t.relname) ORDER BY n.nspname, c.relname), '[]')
+    FROM unnest($1::text[], $2::text[], $3::text[]) AS w(schema, name, tbl)
+    JOIN pg_namespace n ON n.nspname = w.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid
+    LEFT JOIN pg_class t ON t.oid = i.indrelid
+    LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
+    WHERE i.indexrelid IS NULL OR t.relname <> w.tbl OR tn.nspname <> w.schema) AS names`;
+
 // Only ACCESS EXCLUSIVE conflicts with the ACCESS SHARE our reads take. A request for it that is still
 // waiting queues us too, so whoever that request waits for is named as well.
 const BLOCKERS_SQL = `
@@ -269,7 +307,7 @@ function nameArrays(tables: readonly TableName[]): [string[], string[]] {
 
 export async function readLiveState(
   session: Session,
-  tables: readonly TableName[],
+  tables: readonly DeclaredTableName[],
   options: CatalogOptions = {},
 ): Promise<LiveState> {
   const params = nameArrays(tables);
@@ -277,8 +315,17 @@ export async function readLiveState(
     const server = (await session.query<ServerRow>(SERVER_SQL)).rows[0]!;
     const tableRows = (await session.query<TableRow>(TABLES_SQL, params)).rows;
     const indexRows = (await session.query<IndexRow>(indexesSql(server.version_num), params)).rows;
-    return toLiveState(server, tableRows, indexRows);
+    return { ...toLiveState(server, tableRows, indexRows), ...(await readPlacement(session, tables)) };
   });
+}
+
+type Placement = Pick<LiveState, 'defaultTablespace' | 'tablespaces' | 'namesInUse'>;
+
+/** Where declared indexes would go: the tablespaces, and the relations already using their names. */
+async function readPlacement(session: Session, tables: readonly DeclaredTableName[]): Promise<Placement> {
+  const declared = tables.flatMap((table) => (table.indexes ?? []).map((index) => ({ schema: table.schema, name: index.name, table: table.name })));
+  const params = [declared.map((d) => d.schema), declared.map((d) => d.name), declared.map((d) => d.table)];
+  return toPlacement((await session.query<PlacementRow>(PLACEMENT_SQL, params)).rows[0]!);
 }
 
 /**
@@ -333,7 +380,7 @@ function tableKind(relkind: string): TableKind {
   }
 }
 
-function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRows: readonly IndexRow[]): LiveState {
+function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRows: readonly IndexRow[]): Omit<LiveState, keyof Placement> {
   const blockSize = server.block_size;
   const tables = new Map<string, LiveTable>();
   for (const row of tableRows) {
@@ -400,6 +447,32 @@ function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRow
     accessMethods: server.methods ?? [],
     tables,
     indexes,
+  };
+}
+
+const RELATION_KINDS: Readonly<Record<string, string>> = {
+  r: 'table',
+  p: 'partitioned table',
+  v: 'view',
+  m: 'materialized view',
+  S: 'sequence',
+  f: 'foreign table',
+  c: 'composite type',
+  t: 'TOAST table',
+  i: 'index',
+  I: 'partitioned index',
+};
+
+function toPlacement(row: PlacementRow): Placement {
+  return {
+    defaultTablespace: row.tablespaces.find((t) => t.isDefault)?.name ?? 'pg_default',
+    tablespaces: row.tablespaces.map((t) => ({ name: t.name, canCreate: t.canCreate })),
+    namesInUse: row.names.map((n) => ({
+      schema: n.schema,
+      name: n.name,
+      kind: RELATION_KINDS[n.relkind] ?? `relation (relkind ${n.relkind})`,
+      ...(n.tableSchema !== null && n.tableName !== null ? { table: { schema: n.tableSchema, name: n.tableName } } : {}),
+    })),
   };
 }
 

@@ -92,6 +92,12 @@ export function liveState(tables: LiveTable[], indexes: LiveIndex[], extra: Part
     accessMethods: ['btree', 'hash', 'gist', 'gin', 'spgist', 'brin'],
     tables: new Map(tables.map((t) => [tableKey(t.schema, t.name), t])),
     indexes,
+    defaultTablespace: 'pg_default',
+    tablespaces: [
+      { name: 'pg_default', canCreate: true },
+      { name: 'pg_global', canCreate: true },
+    ],
+    namesInUse: [],
     ...extra,
   };
 }
