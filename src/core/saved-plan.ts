@@ -115,7 +115,7 @@ export function firstDifference(saved: readonly Action[], now: readonly Action[]
 }
 
 /** What made a saved plan stale, for choosing the next step to suggest. */
-export type StaleCause = 'manifest' | 'tables' | 'problems' | 'catalog' | 'actions';
+export type StaleCause = 'manifest' | 'tables' | 'problems' | 'catalog' | 'search-path' | 'actions';
 
 export interface Staleness {
   readonly cause: StaleCause;
@@ -162,6 +162,15 @@ export function savedPlanStaleness(saved: PlanDocument, now: CurrentPlan): Stale
     return {
       cause: 'catalog',
       reason: `the indexes of the declared tables changed since the plan was made${details.length > 0 ? ` (${details.join('; ')})` : ' (validity, comments or definitions of indexes the plan does not change)'}.`,
+    };
+  }
+  const pathThen = (saved.database.searchPath ?? []).join(', ');
+  const pathNow = (now.document.database.searchPath ?? []).join(', ');
+  if (pathThen !== pathNow) {
+    // The same statements would mean other objects: their names resolve through this path.
+    return {
+      cause: 'search-path',
+      reason: `the search_path the manifest's names resolve through changed since the plan was made (${printable(pathThen) || 'none recorded'} then, ${pathNow} now).`,
     };
   }
   const difference = firstDifference(saved.actions, now.document.actions);

@@ -150,4 +150,15 @@ describe('savedPlanStaleness', () => {
       reason: 'the indexes of the declared tables changed since the plan was made (validity, comments or definitions of indexes the plan does not change).',
     });
   });
+
+  it('refuses a plan whose names resolved through another search_path: the same statements would mean other objects', () => {
+    const withPath = (doc: PlanDocument, searchPath: string[]): PlanDocument => ({ ...doc, database: { ...doc.database, searchPath } });
+    const current = now(PLAN);
+    const then = withPath(document(PLAN), ['pg_catalog', 'public']);
+    expect(savedPlanStaleness(then, { ...current, document: withPath(current.document, ['pg_catalog', 'public']) })).toBeUndefined();
+    expect(savedPlanStaleness(then, { ...current, document: withPath(current.document, ['pg_catalog', 'extensions', 'public']) })).toEqual({
+      cause: 'search-path',
+      reason: "the search_path the manifest's names resolve through changed since the plan was made (pg_catalog, public then, pg_catalog, extensions, public now).",
+    });
+  });
 });
