@@ -79,3 +79,84 @@ function closingQuote(text: string, open: number, backslashEscapes: boolean): nu
   }
   return text.length;
 }
+
+// Boolean storage parameters of the built-in access methods. PostgreSQL prints them as written
+// (`off`, `'false'`, `'0'` are the same setting); we print them as it prints `on` / `off`.
+const BOOLEAN_PARAMETERS = new Set(['fastupdate', 'deduplicate_items', 'autosummarize']);
+
+function parseBool(value: string): boolean | undefined {
+  // PostgreSQL's parse_bool: case-insensitive, unique prefixes of true/false/yes/no, on/off, 1/0.
+  const v = value.trim().toLowerCase();
+  if (v.length === 0) return undefined;
+  if ('true'.startsWith(v) || 'yes'.startsWith(v) || v === 'on' || v === '1') return true;
+  if ('false'.startsWith(v) || 'no'.startsWith(v) || (v.length >= 2 && 'off'.startsWith(v)) || v === '0') return false;
+  return undefined;
+}
+
+/** `name=value` items of a printed WITH list: raw text, name and unquoted value. */
+function splitOptions(list: string): { raw: string; name: string; value: string }[] | undefined {
+  const items: { raw: string; name: string; value: string }[] = [];
+  const re = /([^=,\s]+)=(?:'((?:[^']|'')*)'|([^,'\s]*))(, |$)/y;
+  let at = 0;
+  while (at < list.length) {
+    re.lastIndex = at;
+    const match = re.exec(list);
+    if (!match) return undefined;
+    items.push({
+      raw: match[0].slice(0, match[0].length - match[4]!.length),
+      name: match[1]!,
+      value: match[2] !== undefined ? match[2].replace(/''/g, "'") : match[3]!,
+    });
+    at = re.lastIndex;
+  }
+  return items;
+}
+
+/** Finds the top-level ` WITH (` of a definition (outside quotes and parentheses). */
+function withClause(definition: string): { start: number; end: number } | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < definition.length; i += 1) {
+    const ch = definition[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined; // a doubled quote closes and reopens: same state
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth += 1;
+    else if (ch === ')') depth -= 1;
+    else if (depth === 0 && definition.startsWith(' WITH (', i)) {
+      const open = i + ' WITH '.length;
+      let level = 0;
+      let inQuote = false;
+      for (let j = open; j < definition.length; j += 1) {
+        const c = definition[j]!;
+        if (inQuote) {
+          if (c === "'") inQuote = false;
+        } else if (c === "'") inQuote = true;
+        else if (c === '(') level += 1;
+        else if (c === ')' && --level === 0) return { start: open + 1, end: j };
+      }
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites boolean storage parameters of the built-in access methods to one spelling, so that
+ * `fastupdate=off` and `fastupdate='false'` compare equal. Everything else is left as printed.
+ */
+export function normaliseStorageParameters(definition: string): string {
+  // Most definitions have no storage parameters: skip the scan.
+  if (!definition.includes(' WITH (')) return definition;
+  const clause = withClause(definition);
+  if (!clause) return definition;
+  const items = splitOptions(definition.slice(clause.start, clause.end));
+  if (!items || !items.some((item) => BOOLEAN_PARAMETERS.has(item.name))) return definition;
+  const printed = items.map(({ raw, name, value }) => {
+    const bool = BOOLEAN_PARAMETERS.has(name) ? parseBool(value) : undefined;
+    return bool === undefined ? raw : `${name}=${bool ? "'on'" : 'off'}`;
+  });
+  return definition.slice(0, clause.start) + printed.join(', ') + definition.slice(clause.end);
+}

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { DesiredState, LiveState } from '../core/model.js';
 import { computePlan, type Plan, type PlanOptions } from '../core/plan.js';
 import { planDocument, sha256, type PlanDocument } from '../core/plan-document.js';
-import { canonicalise } from './canonical.js';
+import { canonicalise } from './canonical/index.js';
 import { readLiveState } from './catalog.js';
 import { withSession, type ConnectionTarget } from './db.js';
 import { readResolutionPath } from './search-path.js';

@@ -16,7 +16,8 @@ import {
   type SourceRef,
 } from '../../src/core/model.js';
 import { createIndexSql, definitionBody, isSingleFunctionCall } from '../../src/core/sql.js';
-import { canonicalise, normaliseStorageParameters, type CanonicalResults } from '../../src/io/canonical.js';
+import { normaliseStorageParameters } from '../../src/core/definition-text.js';
+import { canonicalise, type CanonicalResults } from '../../src/io/canonical/index.js';
 import { readLiveState } from '../../src/io/catalog.js';
 import { connect, type Session } from '../../src/io/db.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';

@@ -1,0 +1,254 @@
+/*
+ * The canonicaliser: turns each desired index into the text PostgreSQL itself would print for it
+ * (`pg_get_indexdef`), so that the plan compares like with like.
+ *
+ * Why build on temporary copies rather than compare parse trees or re-implement the rewrites:
+ * - pg_get_indexdef rewrites what was written (casts added, IN lists turned into `= ANY (ARRAY[…])`,
+ *   BETWEEN and LIKE expanded, defaults dropped, names qualified by search_path), and the rewrites
+ *   depend on column types, operators, collations and the server version. Only the server knows them;
+ *   parse trees of `status = 'active'` and its canonical form differ.
+ * - `CREATE TEMP TABLE x (LIKE t)` copies the column types and collations, takes only ACCESS SHARE on
+ *   the real table, and an index built on the empty copy costs next to nothing. Reading pg_get_indexdef
+ *   of it and putting the real names back gave byte-equal output to the live index on every version.
+ * - The build also validates, exactly as the real build will: unknown columns, opclasses, collations
+ *   and access methods, non-IMMUTABLE functions, gin … DESC, INCLUDE on gin/brin, unique hash, a
+ *   unique index on a partitioned table without the partition key. Those come back as per-index errors.
+ * - Everything happens in a transaction that is rolled back, so nothing survives, whatever fails.
+ *
+ * Cost control: an index whose rendered statement is already exactly the live text needs no clone (the
+ * fast path). A temporary copy's cost grows with its columns, and what pg_get_indexdef prints (and what
+ * the build refuses) depends only on the columns the index uses (key, INCLUDE, and those its expressions
+ * and predicate name) and on their type, modifier, collation and NOT NULL. So when the parser can list
+ * those columns, a table's copy holds just the ones its indexes use, and every table where they are
+ * defined the same way shares it, each statement built once: `(created_at) WHERE status = 'active'` on
+ * a thousand tables is one small copy and one build. Otherwise (a whole-row or qualified reference, a
+ * generated or system column, a column that does not exist, a materialized view or partitioned table)
+ * the table is copied whole (`LIKE`), on its own. Copies go in batches of about 200, each one
+ * transaction (each table and index takes a lock slot, and max_locks_per_transaction is shared), and all
+ * batches go in one query string, their transactions one after another: with the query for the
+ * columns' definitions, two round trips whatever the number of tables and indexes.
+ * No savepoint per index (each would take an XID, and past 64 the subtransaction cache overflows): when
+ * a statement fails, each batch is done again on its own, and the failing batch is replayed statement
+ * by statement to find every failing index (a batch with shared or partial copies is first done again
+ * with whole copies of each table, so that messages are exactly those of a copy of the table).
+ *
+ * Names: the manifest's unqualified names (functions, operators, types, opclasses, collations) resolve
+ * through the resolution path (pg_catalog first, then settings.searchPath or the role's own search_path),
+ * set for the builds; definitions are then read under search_path = pg_catalog, which prints every other
+ * name qualified, as the live definitions are read: the same object compares equal however it was written.
+ *
+ * Where the parts live: which copies and statements, and the batches' text, in core/canonical-batches.ts;
+ * the columns an index uses in core/fragment-columns.ts; running batches in ./batches.ts, reading column
+ * definitions in ./columns.ts, rewording refusals in ./errors.ts.
+ */
+import {
+  groupOntoCopies,
+  PG_CATALOG_ONLY,
+  refuseBeforeBuilding,
+  retargetDefinition,
+  toBatches,
+  type BatchSettings,
+  type CanonicalDefinition,
+  type IndexToClone,
+  type TableColumn,
+} from '../../core/canonical-batches.js';
+import { definitionBody, createIndexSql } from '../../core/sql.js';
+import { normaliseStorageParameters } from '../../core/definition-text.js';
+import { usedColumns } from '../../core/fragment-columns.js';
+import { indexKey, tableKey, type DesiredState, type LiveState } from '../../core/model.js';
+import type { ResolutionPath } from '../../core/search-path.js';
+import type { Session } from '../db.js';
+import { runBatch, runBatches } from './batches.js';
+import { readColumns, type ColumnCache } from './columns.js';
+
+export type { CanonicalDefinition } from '../../core/canonical-batches.js';
+
+
+export interface CanonicalResults {
+  /** Keyed by indexKey(schema, name), for desired indexes on tables that exist. */
+  readonly desired: ReadonlyMap<string, CanonicalDefinition>;
+  /**
+   * canon(live), keyed by indexKey: for valid, not constraint-backed live indexes on declared tables
+   * whose text matches no desired canonical definition on the same table.
+   */
+  readonly live: ReadonlyMap<string, string>;
+  /** Queries sent to the server. */
+  readonly roundTrips: number;
+  /** Desired indexes settled without a build: their rendered statement is exactly the live text. */
+  readonly fastPath: number;
+  /** Indexes that needed a build on a temporary copy: desired ones, and live ones for canon(live). */
+  readonly cloned: { readonly desired: number; readonly live: number };
+  /** Temporary tables and indexes created for them (fewer when tables of one shape share a copy). */
+  readonly copies: { readonly tables: number; readonly indexes: number };
+}
+
+export interface CanonicalOptions {
+  /** How long `CREATE TEMP TABLE (LIKE t)` may wait for its ACCESS SHARE lock; default 3 s. */
+  readonly lockTimeoutMs?: number;
+  /** Resolves the manifest's unqualified names; default pg_catalog alone. */
+  readonly resolutionPath?: ResolutionPath;
+  readonly maxTablesPerBatch?: number;
+  readonly maxIndexesPerBatch?: number;
+  /**
+   * Copy only the columns an index uses, shared by every table where they are defined the same way,
+   * and build an identical statement once for all of them; default true. False: a whole copy of each
+   * table, each index built on its own.
+   */
+  readonly shareCopies?: boolean;
+}
+
+export const DEFAULT_CANONICAL_LOCK_TIMEOUT_MS = 3_000;
+const DEFAULT_MAX_TABLES_PER_BATCH = 200;
+const DEFAULT_MAX_INDEXES_PER_BATCH = 1_000;
+
+export async function canonicalise(
+  session: Session,
+  desired: DesiredState,
+  live: LiveState,
+  options: CanonicalOptions = {},
+): Promise<CanonicalResults> {
+  let roundTrips = 0;
+  const counted: Session = {
+    pid: session.pid,
+    query: (sql, params) => {
+      roundTrips += 1;
+      return session.query(sql, params);
+    },
+    queryAll: (sql) => {
+      roundTrips += 1;
+      return session.queryAll(sql);
+    },
+    cancel: () => session.cancel(),
+    end: () => session.end(),
+    onError: (listener) => session.onError(listener),
+  };
+  const columns: ColumnCache = new Map();
+  const copies = { tables: 0, indexes: 0 };
+  const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
+    cloneAndRead(counted, indexes, live, options, columns, copies);
+
+  // 1. Desired indexes: what the server would not refuse, the fast path, else a build on a copy.
+  const results = new Map<string, CanonicalDefinition>();
+  const liveByKey = new Map(live.indexes.map((index) => [indexKey(index.schema, index.name), index] as const));
+  const toClone: IndexToClone[] = [];
+  const declared = new Set<string>();
+  let fastPath = 0;
+  for (const desiredTable of desired.tables) {
+    const liveTable = live.tables.get(tableKey(desiredTable.schema, desiredTable.name));
+    if (!liveTable) continue;
+    declared.add(tableKey(desiredTable.schema, desiredTable.name));
+    for (const index of desiredTable.indexes) {
+      const key = indexKey(index.schema, index.name);
+      const refused = refuseBeforeBuilding(index, live);
+      if (refused) {
+        results.set(key, { ok: false, message: refused });
+        continue;
+      }
+      const rendered = createIndexSql(index, { concurrently: false, omitTablespace: true, only: liveTable.kind === 'partitioned' });
+      const same = liveByKey.get(key);
+      if (same?.table === index.table && same.definition === rendered) {
+        results.set(key, { ok: true, definition: normaliseStorageParameters(rendered) });
+        fastPath += 1;
+        continue;
+      }
+      toClone.push({
+        key,
+        schema: index.schema,
+        name: index.name,
+        table: index.table,
+        sql: (name, tableSql) => createIndexSql(index, { concurrently: false, name, tableSql, omitTablespace: true }),
+        columns: () => usedColumns(index),
+      });
+    }
+  }
+  for (const [key, result] of await clone(toClone)) results.set(key, result);
+
+  // 2. canon(live) for the live indexes that match no desired canonical definition.
+  const bodies = new Map<string, Set<string>>();
+  const tableOf = new Map<string, string>();
+  for (const desiredTable of desired.tables) {
+    for (const index of desiredTable.indexes) {
+      const result = results.get(indexKey(index.schema, index.name));
+      if (!result?.ok) continue;
+      const table = tableKey(index.schema, index.table);
+      tableOf.set(indexKey(index.schema, index.name), table);
+      if (!bodies.has(table)) bodies.set(table, new Set());
+      bodies.get(table)!.add(definitionBody(result.definition));
+    }
+  }
+  const liveToClone: IndexToClone[] = [];
+  const liveCanonical = new Map<string, string>();
+  for (const index of live.indexes) {
+    const table = tableKey(index.schema, index.table);
+    if (!declared.has(table) || !index.valid || index.constraint) continue;
+    const key = indexKey(index.schema, index.name);
+    const own = results.get(key);
+    // Its own declaration decides when there is one; else any declared index on the table may match it.
+    const matches = (definition: string): boolean | undefined => {
+      const body = definitionBody(definition);
+      return own?.ok && tableOf.get(key) === table ? definitionBody(own.definition) === body : bodies.get(table)?.has(body);
+    };
+    if (matches(index.definition)) continue;
+    const normalised = normaliseStorageParameters(index.definition);
+    if (normalised !== index.definition && matches(normalised)) {
+      // Only the spelling of a boolean storage parameter differs: that spelling is canon(live), no build needed.
+      liveCanonical.set(key, normalised);
+      continue;
+    }
+    const sql = retargetDefinition(index.definition);
+    if (sql) liveToClone.push({ key, schema: index.schema, name: index.name, table: index.table, sql });
+  }
+  for (const [key, result] of await clone(liveToClone)) {
+    // A live definition that does not build again has no canon(live): the plan compares with its text.
+    if (result.ok) liveCanonical.set(key, result.definition);
+  }
+  return { desired: results, live: liveCanonical, roundTrips, fastPath, cloned: { desired: toClone.length, live: liveToClone.length }, copies };
+}
+
+/**
+ * Builds each index on a temporary copy, in batches; results by index key. With shared copies (the
+ * default), a table whose indexes' used columns are known gets a copy of just those columns, shared by
+ * every table where they are defined the same way, and the same statement on it is built once for all;
+ * the others get a whole copy of their own. A batch that fails is done again with whole copies and no
+ * sharing, so that each failure is reported exactly as for a copy of its own table.
+ */
+async function cloneAndRead(
+  session: Session,
+  indexes: readonly IndexToClone[],
+  live: LiveState,
+  options: CanonicalOptions,
+  columns: ColumnCache,
+  copies: { tables: number; indexes: number },
+): Promise<Map<string, CanonicalDefinition>> {
+  const share = options.shareCopies !== false;
+  const used = share ? await readColumns(session, indexes, live, columns) : new Map<string, readonly TableColumn[]>();
+  const tables = groupOntoCopies(indexes, used, (key) => live.tables.get(key)?.kind ?? 'table', share);
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_CANONICAL_LOCK_TIMEOUT_MS;
+  const run: BatchSettings = { lockTimeoutMs, path: options.resolutionPath ?? PG_CATALOG_ONLY };
+  const batches = toBatches(
+    tables,
+    options.maxTablesPerBatch ?? DEFAULT_MAX_TABLES_PER_BATCH,
+    options.maxIndexesPerBatch ?? DEFAULT_MAX_INDEXES_PER_BATCH,
+  );
+  const results = new Map<string, CanonicalDefinition>();
+  const settle = (users: readonly IndexToClone[], byKey: ReadonlyMap<string, CanonicalDefinition>): void => {
+    for (const user of users) {
+      results.set(user.key, byKey.get(user.key) ?? { ok: false, message: 'The index was not built on the temporary copy.' });
+    }
+  };
+  copies.tables += tables.length;
+  copies.indexes += tables.reduce((n, table) => n + table.jobs.length, 0);
+  // Every batch in one round trip; when a statement fails, each batch again on its own.
+  const together = batches.length > 1 ? await runBatches(session, batches, run) : undefined;
+  if (together) {
+    settle(indexes, together);
+    return results;
+  }
+  for (const batch of batches) {
+    const users = batch.flatMap((table) => table.jobs.flatMap((job) => job.answersFor));
+    const byKey =
+      (await runBatch(session, batch, run)) ?? (await cloneAndRead(session, users, live, { ...options, shareCopies: false }, columns, copies));
+    settle(users, byKey);
+  }
+  return results;
+}
