@@ -7,12 +7,12 @@ import { DatabaseRefused, formatProblem, Interrupted, sortProblems, UserError } 
 import { parseDuration } from './core/units.js';
 import { urlPassword } from './io/db.js';
 import type { CommandContext } from './commands/context.js';
-import { runApply, type ApplyOutput } from './commands/apply.js';
-import { runCheck, type CheckCommandOptions } from './commands/check.js';
-import { runExport } from './commands/export.js';
-import { runPlan, type PlanFormat } from './commands/plan.js';
-import { runStatus, type StatusCommandOptions } from './commands/status.js';
-import { runValidate } from './commands/validate.js';
+// Commands are loaded when they run: their dependencies (the parser, pg, ajv, Ink) are most of the
+// start-up time, and `--help` needs none of them.
+import type { ApplyOutput } from './commands/apply.js';
+import type { CheckCommandOptions } from './commands/check.js';
+import type { PlanFormat } from './commands/plan.js';
+import type { StatusCommandOptions } from './commands/status.js';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
 
@@ -97,6 +97,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     .addOption(fileOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (options: { file: string; format: 'text' | 'json' }) => {
+      const { runValidate } = await import('./commands/validate.js');
       exitCode = await runValidate(options, {
         stdout: (text) => context.stdout.write(text),
         stderr: (text) => context.stderr.write(text),
@@ -115,6 +116,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
     .action(async (options: { file: string; format: PlanFormat; databaseUrl?: string; embedded?: boolean; out?: string; detailedExitcode?: boolean; allowEmpty?: boolean; allowLockingDrops?: boolean }) => {
+      const { runPlan } = await import('./commands/plan.js');
       exitCode = await runPlan({ ...options, color: program.opts<{ color: boolean }>().color }, context);
     });
 
@@ -134,6 +136,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
     .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean }, command: Command) => {
       const { lockTimeout, buildLockTimeout, ...rest } = options;
+      const { runApply } = await import('./commands/apply.js');
       exitCode = await runApply(
         {
           ...rest,
@@ -159,6 +162,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
       ...value.split(',').map((part) => part.trim()).filter((part) => part.length > 0),
     ])
     .action(async (options: { file: string; format: StatusCommandOptions['format']; failOn?: string[]; databaseUrl?: string; embedded?: boolean }) => {
+      const { runStatus } = await import('./commands/status.js');
       exitCode = await runStatus(
         { ...options, failOn: (options.failOn ?? []) as StatusCommandOptions['failOn'], color: program.opts<{ color: boolean }>().color },
         context,
@@ -175,6 +179,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     .option('--analyze', 'also run the queries and hold them to their p95 budgets')
     .option('--runs <n>', 'timed runs per query with --analyze (default 5)', positiveInteger)
     .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; databaseUrl?: string; embedded?: boolean }) => {
+      const { runCheck } = await import('./commands/check.js');
       exitCode = await runCheck({ ...options, color: program.opts<{ color: boolean }>().color }, context);
     });
 
@@ -186,6 +191,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     .option('--schema <schema>', 'a schema to export (repeatable); default every non-system schema', collect, [])
     .option('--table <table>', 'a table to export, as name or schema.name (repeatable)', collect, [])
     .action(async (options: { schema: string[]; table: string[]; databaseUrl?: string; embedded?: boolean }) => {
+      const { runExport } = await import('./commands/export.js');
       exitCode = await runExport(options, context);
     });
 
