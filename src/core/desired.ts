@@ -197,6 +197,7 @@ export function buildDesiredState(
   }
 
   const settings = buildSettings(input, report);
+  checkSearchPath(input, report);
   const budgets = input.budgets?.indexToTableRatio === undefined ? {} : { indexToTableRatio: input.budgets.indexToTableRatio };
 
   // SQL is checked in batches, which the parser is much faster at: queries first (their text is
@@ -351,6 +352,12 @@ function buildSettings(input: ManifestInput, report: Report): Settings {
     allowLockingDrops: given.allowLockingDrops ?? DEFAULT_SETTINGS.allowLockingDrops,
     ...(given.searchPath === undefined ? {} : { searchPath: given.searchPath }),
   };
+}
+
+function checkSearchPath(input: ManifestInput, report: Report): void {
+  (input.settings?.searchPath ?? []).forEach((schema, i) => {
+    checkNoControl('the schema name', schema, ['settings', 'searchPath', i], {}, report);
+  });
 }
 
 function buildIndex(

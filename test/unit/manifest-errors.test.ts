@@ -485,6 +485,11 @@ describe('control characters', () => {
       [7, 29, 'tables.users.indexes.idx_x.comment', 'the comment contains a control character (U+0000, NUL): a comment may hold line breaks and tabs, no other control characters'],
     ],
     [
+      'line break in a schema of the search path',
+      top('version: 1', 'settings:', '  searchPath: [public, "ext\\nx"]'),
+      [3, 28, 'settings.searchPath[1]', 'the schema name contains a control character (U+000A, line break): names in the manifest cannot hold control characters'],
+    ],
+    [
       'NUL in a declared query',
       index('columns: [email]', 'queries:', '  - sql: "SELECT 1\\0"'),
       [8, 27, 'tables.users.indexes.idx_x.queries[0].sql', 'the query contains a NUL character (U+0000), which PostgreSQL text cannot hold; look for a \\0 escape in a double-quoted YAML string'],
