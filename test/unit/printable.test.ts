@@ -1,6 +1,9 @@
 /* How names, SQL and free text from the database are printed for people: no line a name can forge. */
 import { describe, expect, it } from 'vitest';
 import { formatPath } from '../../src/core/desired.js';
+import { DatabaseRefused, formatProblem, UserError } from '../../src/core/errors.js';
+import { reportError } from '../../src/main.js';
+import { captureContext } from '../helpers/in-process.js';
 import { hasUnsafeCharacters, printableName, printableQualified, printableSql, printableText } from '../../src/core/printable.js';
 
 describe('printableName', () => {
@@ -73,5 +76,29 @@ describe('manifest paths', () => {
   it('escape a key with a control character, and leave other keys as written', () => {
     expect(formatPath(['tables', 'users', 'indexes', 'evil\nname', 'columns', 0])).toBe('tables.users.indexes."evil\\nname".columns[0]');
     expect(formatPath(['tables', '"my.schema".users', 'indexes'])).toBe('tables."my.schema".users.indexes');
+  });
+});
+
+describe('errors', () => {
+  it('print a problem on one line whatever name its message quotes', () => {
+    expect(
+      formatProblem({ file: 'indexes.yaml', line: 7, column: 9, path: 'tables.docs.indexes.docs_a.columns[0]', message: 'column "a" does not exist in public.docs (it has: id, "x\ny\u001b[2J")' }),
+    ).toBe('indexes.yaml:7:9  tables.docs.indexes.docs_a.columns[0]  column "a" does not exist in public.docs (it has: id, "x\\ny\\x1b[2J")');
+  });
+
+  it('reach the terminal without control characters, keeping the lines a message is made of', () => {
+    const { context, err } = captureContext();
+    reportError(new DatabaseRefused('relation "a\u001b]0;x\u0007" already exists', '42P07', 'line one\nline\u001b two'), context, []);
+    reportError(new UserError('index "b\u0007" is in the way', 'Drop "b\u0007" first.'), context, []);
+    expect(err()).toBe(
+      [
+        'PostgreSQL refused: relation "a\\x1b]0;x\\x07" already exists (SQLSTATE 42P07)',
+        'Detail: line one',
+        'line\\x1b two',
+        'Error: index "b\\x07" is in the way',
+        'Drop "b\\x07" first.',
+        '',
+      ].join('\n'),
+    );
   });
 });
