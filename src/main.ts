@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DatabaseRefused, formatProblem, Interrupted, sortProblems, UserError } from './core/errors.js';
+import { printableText } from './core/printable.js';
 import { parseDuration } from './core/units.js';
 import { urlPassword } from './io/db.js';
 import type { CommandContext } from './commands/context.js';
@@ -59,16 +60,19 @@ export function reportError(error: unknown, context: CommandContext, secrets: re
     write(`${error.message}\n`);
     return EXIT.interrupted;
   }
+  // Messages may quote names from the database: no terminal escape or other control character reaches
+  // the terminal raw (line breaks a message is built with stay).
+  const shown = (text: string): string => text.split('\n').map(printableText).join('\n');
   if (error instanceof UserError) {
     for (const problem of sortProblems(error.problems)) write(`${formatProblem(problem)}\n`);
-    write(`Error: ${error.message}\n`);
-    if (error.hint) write(`${error.hint}\n`);
+    write(`Error: ${shown(error.message)}\n`);
+    if (error.hint) write(`${shown(error.hint)}\n`);
     return EXIT.error;
   }
   if (error instanceof DatabaseRefused) {
-    write(`PostgreSQL refused: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}\n`);
-    if (error.detail) write(`Detail: ${error.detail}\n`);
-    if (error.hint) write(`Hint: ${error.hint}\n`);
+    write(`PostgreSQL refused: ${shown(error.message)}${error.code ? ` (SQLSTATE ${error.code})` : ''}\n`);
+    if (error.detail) write(`Detail: ${shown(error.detail)}\n`);
+    if (error.hint) write(`Hint: ${shown(error.hint)}\n`);
     return EXIT.error;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -5,7 +5,9 @@
  * INCLUDE vs key columns, SQL fragments), each reported at its place in the manifest.
  */
 import type { Problem } from './errors.js';
-import { checkFragments, checkQueries, type FragmentKind, type QueryCheck } from './fragments.js';
+import { hasUnsafeCharacters, printableName, printableText } from './printable.js';
+import { splitQualifiedName } from './qualified-name.js';
+import { checkFragments, checkQueries, findControlCharacter, type FragmentKind, type QueryCheck } from './fragments.js';
 import {
   byteLength,
   DEFAULT_SETTINGS,
@@ -30,6 +32,7 @@ export interface ColumnEntryInput {
   readonly column?: string;
   readonly expression?: string;
   readonly opclass?: string;
+  readonly opclassParams?: Readonly<Record<string, string | number | boolean>>;
   readonly collation?: string;
   readonly order?: 'asc' | 'desc';
   readonly nulls?: 'first' | 'last';
@@ -92,12 +95,15 @@ export interface LocateOptions {
 /** Where a path is in the manifest file; given by the reader of the file (see io/manifest-file.ts). */
 export type Locate = (path: ManifestPath, options?: LocateOptions) => SourceRef;
 
-/** `tables.users.indexes.idx_x.columns[0]` */
+/** `tables.users.indexes.idx_x.columns[0]`; a key with a line break or other control character escaped. */
 export function formatPath(path: ManifestPath): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
+    else {
+      const text = hasUnsafeCharacters(part) ? printableName(part) : part;
+      out += out === '' ? text : `.${text}`;
+    }
   }
   return out;
 }
@@ -114,54 +120,17 @@ export type TableKeyResult =
  */
 export function parseTableKey(key: string, defaultSchema: string): TableKeyResult {
   if (key === '') return { ok: false, message: 'a table key cannot be empty' };
-  const parts: string[] = [];
-  let i = 0;
-  while (i <= key.length) {
-    let part = '';
-    if (key[i] === '"') {
-      let closed = false;
-      i += 1;
-      while (i < key.length) {
-        if (key[i] === '"') {
-          if (key[i + 1] === '"') {
-            part += '"';
-            i += 2;
-            continue;
-          }
-          closed = true;
-          i += 1;
-          break;
-        }
-        part += key[i];
-        i += 1;
-      }
-      if (!closed) return { ok: false, message: `table key ${JSON.stringify(key)} has an unclosed double quote` };
-      if (i < key.length && key[i] !== '.') {
-        return {
-          ok: false,
-          message: `table key ${JSON.stringify(key)}: a double quote must wrap a whole name, as in "my.schema".users`,
-        };
-      }
-    } else {
-      const dot = key.indexOf('.', i);
-      const end = dot === -1 ? key.length : dot;
-      part = key.slice(i, end);
-      if (part.includes('"')) {
-        return {
-          ok: false,
-          message: `table key ${JSON.stringify(key)}: a double quote must wrap a whole name, as in "my.schema".users`,
-        };
-      }
-      i = end;
-    }
-    parts.push(part);
-    if (i >= key.length) break;
-    i += 1; // the dot
-    if (i === key.length) {
-      parts.push(''); // `app.`: reported as an empty name below
-      break;
-    }
+  const split = splitQualifiedName(key);
+  if (!split.ok) {
+    return {
+      ok: false,
+      message:
+        split.problem === 'unclosed-quote'
+          ? `table key ${JSON.stringify(key)} has an unclosed double quote`
+          : `table key ${JSON.stringify(key)}: a double quote must wrap a whole name, as in "my.schema".users`,
+    };
   }
+  const { parts } = split;
   if (parts.length > 2) {
     return {
       ok: false,
@@ -187,6 +156,11 @@ export interface BuildOptions {
    * a table). Off when `defaults` could not be read: which schema a bare table key names is unknown.
    */
   readonly crossChecks?: boolean;
+  /**
+   * Paths (as formatPath writes them) of stand-ins for list entries that failed the schema: already
+   * reported, so never checked again.
+   */
+  readonly placeholders?: ReadonlySet<string>;
 }
 
 export interface BuildResult {
@@ -213,14 +187,17 @@ export function buildDesiredState(
     problems.push({ file: ref.file, line: ref.line, column: ref.column, path: ref.path, message });
   };
   const crossChecks = options.crossChecks ?? true;
+  const placeholders = options.placeholders ?? new Set<string>();
 
   const defaultSchema = input.defaults?.schema ?? 'public';
   const defaultPrune = input.defaults?.prune ?? false;
   if (input.defaults?.schema !== undefined) {
     checkNameLength('schema name', input.defaults.schema, ['defaults', 'schema'], {}, report);
+    checkNoControl('the schema name', input.defaults.schema, ['defaults', 'schema'], {}, report);
   }
 
   const settings = buildSettings(input, report);
+  checkSearchPath(input, report);
   const budgets = input.budgets?.indexToTableRatio === undefined ? {} : { indexToTableRatio: input.budgets.indexToTableRatio };
 
   // SQL is checked in batches, which the parser is much faster at: queries first (their text is
@@ -246,6 +223,7 @@ export function buildDesiredState(
       continue;
     }
     const { schema, name } = parsed;
+    checkNoControl('the table key', key, tablePath, { at: 'key' }, report);
     // A too-long default schema is reported once, at defaults.schema.
     if (schema !== defaultSchema) checkNameLength('schema name', schema, tablePath, { at: 'key' }, report);
     checkNameLength('table name', name, tablePath, { at: 'key' }, report);
@@ -266,7 +244,7 @@ export function buildDesiredState(
     const indexes: DesiredIndex[] = [];
     for (const [indexName, index] of Object.entries(table.indexes ?? {})) {
       const indexPath: ManifestPath = [...tablePath, 'indexes', indexName];
-      const built = buildIndex(index, indexName, schema, name, indexPath, { locate, report, fragments, queryChecks });
+      const built = buildIndex(index, indexName, schema, name, indexPath, { locate, report, fragments, queryChecks, placeholders });
       indexes.push(built);
 
       let names = indexNames.get(schema);
@@ -329,6 +307,7 @@ interface BuildContext {
   /** Collects the SQL fragments to check. */
   readonly fragments: Fragment[];
   readonly queryChecks: ReadonlyMap<string, QueryCheck>;
+  readonly placeholders: ReadonlySet<string>;
 }
 
 interface Fragment {
@@ -375,17 +354,26 @@ function buildSettings(input: ManifestInput, report: Report): Settings {
   };
 }
 
+function checkSearchPath(input: ManifestInput, report: Report): void {
+  (input.settings?.searchPath ?? []).forEach((schema, i) => {
+    checkNoControl('the schema name', schema, ['settings', 'searchPath', i], {}, report);
+  });
+}
+
 function buildIndex(
   index: IndexInput,
   name: string,
   schema: string,
   table: string,
   path: ManifestPath,
-  { locate, report, fragments, queryChecks }: BuildContext,
+  { locate, report, fragments, queryChecks, placeholders }: BuildContext,
 ): DesiredIndex {
   const source = locate(path, { at: 'key' });
+  const isPlaceholder = (at: ManifestPath): boolean => placeholders.has(formatPath(at));
   if (name === '') report(path, 'an index name cannot be empty', { at: 'key' });
-  else checkNameLength('index name', name, path, { at: 'key' }, report);
+  else if (!checkNoControl('the index name', name, path, { at: 'key' }, report)) {
+    checkNameLength('index name', name, path, { at: 'key' }, report);
+  }
 
   const unique = index.unique ?? false;
   const method = index.method ?? 'btree';
@@ -396,21 +384,32 @@ function buildIndex(
       `access method names are case-sensitive: write ${builtin}, not ${JSON.stringify(method)}`,
     );
   }
+  if (index.method !== undefined) checkNoControl('the access method', index.method, [...path, 'method'], {}, report);
+  if (index.tablespace !== undefined) {
+    checkNoControl('the tablespace name', index.tablespace, [...path, 'tablespace'], {}, report);
+  }
 
   const columns: IndexKeyPart[] = index.columns.map((entry, i) => {
     const entryPath: ManifestPath = [...path, 'columns', i];
     const entrySource = locate(entryPath);
     if (typeof entry === 'string') {
+      if (isPlaceholder(entryPath)) return { kind: 'column', column: entry, source: entrySource };
       if (entry.includes('(')) {
         report(
           entryPath,
-          `${JSON.stringify(entry)} is taken as a column name; for an expression write { expression: ${entry} }`,
+          `${JSON.stringify(entry)} is taken as a column name; for an expression write { expression: ${printableText(entry)} }`,
         );
       }
+      checkNoControl('the column name', entry, entryPath, {}, report);
       return { kind: 'column', column: entry, source: entrySource };
     }
+    if (entry.column !== undefined) checkNoControl('the column name', entry.column, [...entryPath, 'column'], {}, report);
+    if (entry.opclass !== undefined) checkDottedName('opclass', entry.opclass, [...entryPath, 'opclass'], report);
+    if (entry.collation !== undefined) checkDottedName('collation', entry.collation, [...entryPath, 'collation'], report);
+    const opclassParams = buildOpclassParams(entry, entryPath, report);
     const options = {
       ...(entry.opclass === undefined ? {} : { opclass: entry.opclass }),
+      ...(opclassParams === undefined ? {} : { opclassParams }),
       ...(entry.collation === undefined ? {} : { collation: entry.collation }),
       ...(entry.order === undefined ? {} : { order: entry.order }),
       ...(entry.nulls === undefined ? {} : { nulls: entry.nulls }),
@@ -426,6 +425,8 @@ function buildIndex(
   const include = index.include ?? [];
   const keyColumns = new Set(columns.flatMap((c) => (c.kind === 'column' ? [c.column] : [])));
   include.forEach((column, i) => {
+    if (isPlaceholder([...path, 'include', i])) return;
+    if (checkNoControl('the column name', column, [...path, 'include', i], {}, report)) return;
     if (keyColumns.has(column)) {
       report(
         [...path, 'include', i],
@@ -442,6 +443,18 @@ function buildIndex(
     where = index.where.trim();
   }
 
+  if (index.comment !== undefined) {
+    // Line breaks and tabs are fine in a comment; NUL cannot be stored, and the rest would garble logs.
+    const control = findControlCharacter(index.comment, true);
+    if (control) {
+      report(
+        [...path, 'comment'],
+        `the comment contains a control character (${control.description}): a comment may hold line breaks and tabs, no other control characters`,
+        { offset: control.offset },
+      );
+    }
+  }
+
   const nullsNotDistinct = index.nullsNotDistinct ?? false;
   if (nullsNotDistinct && !unique) {
     report(
@@ -451,22 +464,13 @@ function buildIndex(
     );
   }
 
-  const storage: StorageParameter[] = [];
-  for (const [param, value] of Object.entries(index.with ?? {})) {
-    const paramPath: ManifestPath = [...path, 'with', param];
-    if (!/^[a-z_][a-z0-9_]*$/.test(param)) {
-      const lower = param.toLowerCase();
-      report(
-        paramPath,
-        /^[a-z_][a-z0-9_]*$/.test(lower)
-          ? `storage parameter names are lower case: write ${lower}`
-          : `${JSON.stringify(param)} is not a storage parameter name (e.g. fillfactor, fastupdate, pages_per_range)`,
-        { at: 'key' },
-      );
-    }
-    // PostgreSQL keeps storage parameters as the text written (`fillfactor=90`), in order.
-    storage.push({ name: param, value: String(value) });
-  }
+  const storage = buildParameters(
+    index.with ?? {},
+    [...path, 'with'],
+    'storage parameter',
+    'e.g. fillfactor, fastupdate, pages_per_range',
+    report,
+  );
 
   const queries: DeclaredQuery[] = (index.queries ?? []).map((query, i) => {
     const queryPath: ManifestPath = [...path, 'queries', i];
@@ -507,6 +511,106 @@ function buildIndex(
     queries,
     source,
   };
+}
+
+/**
+ * Storage parameters or operator class parameters: lower-case names, values kept as the text written
+ * (PostgreSQL stores `fillfactor=90`, `siglen=32` verbatim), in manifest order.
+ */
+function buildParameters(
+  given: Readonly<Record<string, string | number | boolean>>,
+  path: ManifestPath,
+  what: string,
+  examples: string,
+  report: Report,
+): StorageParameter[] {
+  const parameters: StorageParameter[] = [];
+  for (const [param, value] of Object.entries(given)) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(param)) {
+      const lower = param.toLowerCase();
+      report(
+        [...path, param],
+        /^[a-z_][a-z0-9_]*$/.test(lower)
+          ? `${what} names are lower case: write ${lower}`
+          : `${JSON.stringify(param)} is not a ${what} name (${examples})`,
+        { at: 'key' },
+      );
+    }
+    const text = String(value);
+    const control = findControlCharacter(text);
+    if (control) {
+      report(
+        [...path, param],
+        `the value of ${what} ${printableName(param)} contains a control character (${control.description}): write the value without it`,
+        { offset: control.offset },
+      );
+    }
+    parameters.push({ name: param, value: text });
+  }
+  return parameters;
+}
+
+export const OPCLASS_PARAMS_NEED_OPCLASS =
+  'opclassParams needs an opclass beside it: parameters belong to an operator class, as in ' +
+  '{ column: title, opclass: gist_trgm_ops, opclassParams: { siglen: 32 } }';
+
+/** `opclassParams: { siglen: 32 }`, which only means something beside an `opclass`. */
+function buildOpclassParams(
+  entry: ColumnEntryInput,
+  entryPath: ManifestPath,
+  report: Report,
+): StorageParameter[] | undefined {
+  if (entry.opclassParams === undefined) return undefined;
+  const paramsPath: ManifestPath = [...entryPath, 'opclassParams'];
+  if (entry.opclass === undefined) {
+    report(paramsPath, OPCLASS_PARAMS_NEED_OPCLASS, { at: 'key' });
+  }
+  const params = buildParameters(entry.opclassParams, paramsPath, 'operator class parameter', 'e.g. siglen', report);
+  return params.length === 0 ? undefined : params;
+}
+
+const DOTTED_EXAMPLES: Readonly<Record<'opclass' | 'collation', string>> = {
+  opclass: '"my.schema".my_ops',
+  collation: 'pg_catalog."C"',
+};
+
+/** An opclass or collation: `name` or `schema.name`, a part in double quotes where it holds a dot or quote. */
+function checkDottedName(field: 'opclass' | 'collation', text: string, path: ManifestPath, report: Report): void {
+  if (checkNoControl(`the ${field}`, text, path, {}, report)) return;
+  const split = splitQualifiedName(text);
+  const named = `"${field}" ${JSON.stringify(text)}`;
+  if (!split.ok) {
+    report(
+      path,
+      split.problem === 'unclosed-quote'
+        ? `${named} has an unclosed double quote`
+        : `${named}: a double quote must wrap a whole name, as in ${DOTTED_EXAMPLES[field]}`,
+    );
+  } else if (split.parts.length > 2) {
+    report(
+      path,
+      `${named} has more than one dot: write name or schema.name, and quote a name that contains a dot (${DOTTED_EXAMPLES[field]})`,
+    );
+  } else if (split.parts.some((part) => part === '')) {
+    report(path, `${named} has an empty schema or name`);
+  }
+}
+
+/**
+ * Reports a control character in a name (a line break, a tab, NUL, an escape…): no such name can be
+ * meant, it could only garble the logs it is printed in. True when one was found.
+ */
+function checkNoControl(what: string, name: string, path: ManifestPath, at: LocateOptions, report: Report): boolean {
+  const found = findControlCharacter(name);
+  if (!found) return false;
+  // A key's position is its start: say where in it; a value's position is the character itself.
+  const where = at.at === 'key' ? ` at character ${found.offset + 1}` : '';
+  report(
+    path,
+    `${what} contains a control character (${found.description})${where}: names in the manifest cannot hold control characters`,
+    at.at === 'key' ? at : { ...at, offset: found.offset },
+  );
+  return true;
 }
 
 function checkNameLength(what: string, name: string, path: ManifestPath, at: LocateOptions, report: Report): void {

@@ -4,6 +4,7 @@
  * - DatabaseRefused: PostgreSQL said no: its code, detail and hint.
  * - anything else is a bug: stack trace and a request for a report.
  */
+import { printableText } from './printable.js';
 
 /** One problem at one place in the manifest. */
 export interface Problem {
@@ -46,9 +47,11 @@ export class Interrupted extends Error {
   }
 }
 
+/** One line per problem: a name quoted in a message (from the database, too) cannot break it. */
 export function formatProblem(problem: Problem): string {
   const where = `${problem.file}:${problem.line}:${problem.column}`;
-  return problem.path ? `${where}  ${problem.path}  ${problem.message}` : `${where}  ${problem.message}`;
+  const line = problem.path ? `${where}  ${problem.path}  ${problem.message}` : `${where}  ${problem.message}`;
+  return printableText(line);
 }
 
 export function sortProblems(problems: readonly Problem[]): Problem[] {

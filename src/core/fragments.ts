@@ -118,7 +118,62 @@ function subjectOf(kind: FragmentKind): string {
   return kind === 'where' ? 'the condition' : 'the expression';
 }
 
-/** What can be told without the parser: empty, `;`, comments. */
+// ---- control characters ----------------------------------------------------------------------------
+
+// Control characters (Unicode Cc: C0, DEL, C1). SQL separates words with spaces, tabs and line breaks
+// only; form feed and vertical tab are whitespace to some PostgreSQL versions and not others, and the
+// rest mean nothing to SQL and would garble logs (or, as NUL, cannot be sent at all).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_LINE_SPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+const CONTROL_NAMES: Readonly<Record<number, string>> = {
+  0x00: 'NUL',
+  0x07: 'bell',
+  0x08: 'backspace',
+  0x09: 'tab',
+  0x0a: 'line break',
+  0x0b: 'vertical tab',
+  0x0c: 'form feed',
+  0x0d: 'carriage return',
+  0x1b: 'escape',
+  0x7f: 'delete',
+};
+
+export interface ControlCharacter {
+  /** UTF-16 index into the text. */
+  readonly offset: number;
+  /** `U+0000, NUL`, `U+0007, bell`, `U+0085` */
+  readonly description: string;
+  readonly codePoint: number;
+}
+
+/**
+ * The first control character in `text`; with `allowLineSpace`, tab, line feed and carriage return
+ * do not count (SQL text may use them between words and inside strings).
+ */
+export function findControlCharacter(text: string, allowLineSpace = false): ControlCharacter | undefined {
+  const match = (allowLineSpace ? CONTROL_BUT_LINE_SPACE : CONTROL).exec(text);
+  if (!match) return undefined;
+  const codePoint = match[0].charCodeAt(0);
+  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CONTROL_NAMES[codePoint];
+  return { offset: match.index, codePoint, description: name === undefined ? hex : `${hex}, ${name}` };
+}
+
+/** Why a fragment or query with a control character is refused, in words that say what to do instead. */
+function controlIssue(text: string, subject: string): SqlIssue | undefined {
+  const found = findControlCharacter(text, true);
+  if (!found) return undefined;
+  const message =
+    found.codePoint === 0
+      ? `${subject} contains a NUL character (U+0000), which PostgreSQL text cannot hold; ` +
+        'look for a \\0 escape in a double-quoted YAML string'
+      : `${subject} contains a control character (${found.description}): SQL text may only use spaces, tabs ` +
+        `and line breaks between words; to put one in a string, use chr(${found.codePoint})`;
+  return { message, offset: found.offset };
+}
+
+/** What can be told without the parser: empty, control characters, `;`, comments. */
 function preCheck(text: string, kind: FragmentKind): SqlIssue | undefined {
   if (text.trim() === '') {
     return {
@@ -129,6 +184,8 @@ function preCheck(text: string, kind: FragmentKind): SqlIssue | undefined {
       offset: 0,
     };
   }
+  const control = controlIssue(text, subjectOf(kind));
+  if (control) return control;
   // Only scan when a `;` or a comment is possible: the scanner is as costly as the parser.
   if (text.includes(';') || text.includes('--') || text.includes('/*')) {
     const tokens = scanTokens(text);
@@ -283,7 +340,7 @@ export function checkQueries(texts: readonly string[]): QueryCheck[] {
   for (const text of new Set(texts)) {
     if (queryCache.has(text)) continue;
     // Only trimmed texts without `;` or comment markers can be batched and their statements aligned.
-    if (text === '' || text !== text.trim() || /;|--|\/\*/.test(text)) rememberQuery(text, checkQueryAlone(text));
+    if (text === '' || text !== text.trim() || /;|--|\/\*/.test(text) || CONTROL.test(text)) rememberQuery(text, checkQueryAlone(text));
     else batchable.push(text);
   }
   for (let i = 0; i < batchable.length; i += BATCH_SIZE) {
@@ -301,6 +358,8 @@ function rememberQuery(text: string, check: QueryCheck): void {
 
 function checkQueryAlone(text: string): QueryCheck {
   if (text.trim() === '') return { issue: { message: 'the query is empty: give one SELECT statement', offset: 0 } };
+  const control = controlIssue(text, 'the query');
+  if (control) return { issue: control };
   let tree: ParseTree;
   try {
     tree = parseSync(text) as unknown as ParseTree;

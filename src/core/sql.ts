@@ -4,6 +4,7 @@
  */
 import { unambiguousLiterals } from './literals.js';
 import { byteLength, MAX_IDENTIFIER_BYTES, type DesiredIndex, type IndexKeyPart } from './model.js';
+import { splitQualifiedName } from './qualified-name.js';
 
 // Keywords that quote_ident() quotes: reserved, and those that can be a function or type name.
 const QUOTED_KEYWORDS = new Set(
@@ -35,12 +36,15 @@ export function quoteLiteral(value: string): string {
   return value.includes('\\') ? `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${value.replace(/'/g, "''")}'`;
 }
 
-/** A possibly schema-qualified name such as an opclass or collation, written `schema.name` or `name`. */
+/**
+ * A possibly schema-qualified name such as an opclass or collation, as the manifest writes it:
+ * `name`, `schema.name`, parts in double quotes where they hold a dot or a quote (`pg_catalog."C"`).
+ * Each part is quoted again as PostgreSQL prints it. Text that is no such name (the manifest check
+ * refuses it) becomes one quoted identifier, never SQL of its own.
+ */
 export function quoteQualifiedName(name: string): string {
-  return name
-    .split('.')
-    .map((part) => quoteIdent(part))
-    .join('.');
+  const split = splitQualifiedName(name);
+  return split.ok ? split.parts.map((part) => quoteIdent(part)).join('.') : quoteIdent(name);
 }
 
 // A name part of a function that may be called bare in an index key: an identifier quote_ident leaves
@@ -107,6 +111,10 @@ function renderKeyPart(part: IndexKeyPart, method: string): string {
   let text = part.kind === 'column' ? quoteIdent(part.column) : isSingleFunctionCall(expression) ? expression : `(${expression})`;
   if (part.collation !== undefined) text += ` COLLATE ${quoteQualifiedName(part.collation)}`;
   if (part.opclass !== undefined) text += ` ${quoteQualifiedName(part.opclass)}`;
+  // Operator class parameters print like storage parameters: `public.gist_trgm_ops (siglen='32')`.
+  if (part.opclass !== undefined && part.opclassParams !== undefined && part.opclassParams.length > 0) {
+    text += ` (${part.opclassParams.map((p) => renderStorageParameter(p.name, p.value)).join(', ')})`;
+  }
   if (method === 'btree') {
     // What btree means by default is left out, as PostgreSQL prints it: ASC, NULLS LAST after ASC,
     // NULLS FIRST after DESC. Other methods refuse any ordering written out, so they get it as written.

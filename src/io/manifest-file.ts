@@ -23,6 +23,7 @@ import {
 import {
   buildDesiredState,
   formatPath,
+  OPCLASS_PARAMS_NEED_OPCLASS,
   type Locate,
   type LocateOptions,
   type ManifestInput,
@@ -171,8 +172,8 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
   const errors = valid ? [] : (validate.errors ?? []);
   for (const problem of describeSchemaErrors(errors, data)) report(problem.path, problem.message, problem.at);
 
-  const { input, crossChecks } = withoutInvalidParts(data, errors);
-  const built = buildDesiredState(input, file, locate, { crossChecks });
+  const { input, crossChecks, placeholders } = withoutInvalidParts(data, errors);
+  const built = buildDesiredState(input, file, locate, { crossChecks, placeholders });
   problems.push(...built.problems);
 
   const unique = dedupe(problems);
@@ -218,7 +219,7 @@ const FIELDS: Readonly<Record<string, readonly string[]>> = {
   budgets: ['indexToTableRatio'],
   table: ['prune', 'indexes'],
   index: ['columns', 'unique', 'method', 'include', 'where', 'with', 'nullsNotDistinct', 'tablespace', 'comment', 'queries'],
-  column: ['column', 'expression', 'opclass', 'collation', 'order', 'nulls'],
+  column: ['column', 'expression', 'opclass', 'opclassParams', 'collation', 'order', 'nulls'],
   query: ['sql', 'p95'],
 };
 
@@ -387,6 +388,23 @@ function describeColumnEntry(value: unknown, path: ManifestPath): Described[] {
     if (typeof v !== 'string') out.push({ path: [...path, key], message: typeMessage(`"${key}"`, ['string'], v) });
     else if (v === '') out.push({ path: [...path, key], message: `"${key}" cannot be empty` });
   }
+  if ('opclassParams' in entry) {
+    const params = entry['opclassParams'];
+    if (!isPlainObject(params)) {
+      out.push({ path: [...path, 'opclassParams'], message: typeMessage('"opclassParams"', ['object'], params) });
+    } else {
+      for (const [name, v] of Object.entries(params)) {
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') continue;
+        out.push({
+          path: [...path, 'opclassParams', name],
+          message: typeMessage(`"${name}"`, ['string', 'number', 'boolean'], v),
+        });
+      }
+    }
+    if (!('opclass' in entry)) {
+      out.push({ path: [...path, 'opclassParams'], message: OPCLASS_PARAMS_NEED_OPCLASS, at: { at: 'key' } });
+    }
+  }
   const enums: readonly (readonly [string, readonly string[]])[] = [
     ['order', ['asc', 'desc']],
     ['nulls', ['first', 'last']],
@@ -530,8 +548,9 @@ function describeValue(value: unknown): string {
 function withoutInvalidParts(
   data: unknown,
   errors: readonly ErrorObject[],
-): { input: ManifestInput; crossChecks: boolean } {
-  if (errors.length === 0) return { input: data as ManifestInput, crossChecks: true };
+): { input: ManifestInput; crossChecks: boolean; placeholders: ReadonlySet<string> } {
+  const placeholders = new Set<string>();
+  if (errors.length === 0) return { input: data as ManifestInput, crossChecks: true, placeholders };
   const root = (isPlainObject(data) ? structuredClone(data) : {}) as Record<string, unknown>;
   let crossChecks = true;
   for (const error of errors) {
@@ -546,25 +565,32 @@ function withoutInvalidParts(
           : path);
     // Without a trustworthy default schema (`defualts:` counts), clashes between tables cannot be told.
     if (closest(target[0] ?? '', ['defaults']) === 'defaults' && target[1] !== 'prune') crossChecks = false;
-    replaceWithPlaceholder(root, target);
+    for (const at of replaceWithPlaceholder(root, target)) placeholders.add(formatPath(toManifestPath(at)));
   }
   if (root['version'] !== 1) root['version'] = 1;
   if (!isPlainObject(root['tables'])) root['tables'] = {};
-  return { input: root as unknown as ManifestInput, crossChecks };
+  return { input: root as unknown as ManifestInput, crossChecks, placeholders };
 }
 
-/** Removes the value at `path` or, where something must be there, puts a valid stand-in. */
-function replaceWithPlaceholder(root: Record<string, unknown>, path: readonly string[]): void {
+/**
+ * Removes the value at `path` or, where something must be there, puts a valid stand-in. Returns the
+ * paths of the stand-in list entries, which the later checks must leave alone.
+ */
+function replaceWithPlaceholder(root: Record<string, unknown>, path: readonly string[]): string[][] {
   const last = path[path.length - 1];
-  if (last === undefined) return;
+  if (last === undefined) return [];
   const parent = valueAt(root, path.slice(0, -1));
   if (Array.isArray(parent)) {
     parent[Number(last)] = structuredClone(ENTRY_PLACEHOLDERS[path[path.length - 2] ?? ''] ?? null);
-  } else if (isPlainObject(parent)) {
+    return [[...path]];
+  }
+  if (isPlainObject(parent)) {
     const placeholder = FIELD_PLACEHOLDERS[`${shapeAt(path.slice(0, -1)) ?? ''}.${last}`];
     if (placeholder === undefined) delete parent[last];
     else parent[last] = structuredClone(placeholder);
+    if (Array.isArray(placeholder)) return placeholder.map((_, i) => [...path, String(i)]);
   }
+  return [];
 }
 
 // Stand-ins for required fields and for list entries; they only keep paths right and are never reported.

@@ -8,6 +8,7 @@
  *   2026-11-25T10:00:05Z  progress  public.users idx_users_email 42% building index: scanning table, ~12s left
  */
 import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
+import { printableName, printableSql, printableText } from '../core/printable.js';
 import { qualified, summaryText, cleanupText, verifiedText } from './apply-state.js';
 import type { Palette } from './color.js';
 import { formatDuration } from './units.js';
@@ -23,9 +24,12 @@ export function isoSeconds(at: number): string {
   return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Whitespace (newlines in queries and PostgreSQL's details) folded to one space, so a line stays a line. */
+/**
+ * Whitespace (newlines in queries and PostgreSQL's details) folded to one space, so a line stays a
+ * line; any other control character (a terminal escape in a name the server quotes) escaped.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return printableText(text.replace(/\s+/g, ' ').trim());
 }
 
 export function truncate(text: string, width: number): string {
@@ -42,8 +46,8 @@ export function percent(fraction: number): string {
 /** `pid 123 (idle in transaction, open 2m05s: UPDATE users SET …)` */
 export function blockerText(blocker: Blocker, queryWidth = QUERY_WIDTH): string {
   const facts: string[] = [];
-  if (blocker.applicationName) facts.push(blocker.applicationName);
-  if (blocker.state) facts.push(blocker.state);
+  if (blocker.applicationName) facts.push(printableText(blocker.applicationName));
+  if (blocker.state) facts.push(printableText(blocker.state));
   if (blocker.transactionSeconds !== undefined) facts.push(`open ${formatDuration(blocker.transactionSeconds * 1000)}`);
   const query = blocker.query === undefined || oneLine(blocker.query) === '' ? '' : truncate(oneLine(blocker.query), queryWidth);
   const inner = [facts.join(', '), query].filter((part) => part !== '').join(': ');
@@ -93,7 +97,7 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
     `${colors.dim(isoSeconds(at))}  ${paint(word.padEnd(WORD_WIDTH))} ${text}`;
   const target = (id: number): string => {
     const action = actions.get(id);
-    return action === undefined ? `action #${id}` : `${qualified(action.table)} ${action.index}`;
+    return action === undefined ? `action #${id}` : `${qualified(action.table)} ${printableName(action.index)}`;
   };
   const withCleanup = (text: string, cleanedUp: readonly string[], leftBehind: readonly string[]): string => {
     const notes = cleanupText(cleanedUp, leftBehind);
@@ -114,7 +118,9 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
           `${event.actions.length} action${event.actions.length === 1 ? '' : 's'} on ${tables} table${tables === 1 ? '' : 's'}, ${event.concurrency} at a time`,
           colors.bold,
         );
-        const skips = event.actions.filter((a) => a.kind === 'skip').map((a) => line(event.at, 'skipped', `${target(a.id)}: ${a.reason}`, colors.dim));
+        const skips = event.actions
+          .filter((a) => a.kind === 'skip')
+          .map((a) => line(event.at, 'skipped', `${target(a.id)}: ${printableText(a.reason)}`, colors.dim));
         return [head, ...skips];
       }
       case 'action-started': {
@@ -126,7 +132,8 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
         const count = actions.get(event.actionId)?.stepCount;
         const position = count === undefined ? `${event.step + 1}` : `${event.step + 1}/${count}`;
         const on = event.partition === undefined ? '' : ` on ${qualified(event.partition)}`;
-        return [line(event.at, 'step', `${target(event.actionId)} ${position} ${event.kind}${on}: ${oneLine(event.sql)}`)];
+        // Line breaks between words fold to a space; inside a quoted name or a literal they are escaped.
+        return [line(event.at, 'step', `${target(event.actionId)} ${position} ${event.kind}${on}: ${printableSql(event.sql).trim()}`)];
       }
       case 'progress': {
         const pct = event.fraction === undefined ? undefined : Math.floor(Math.min(1, Math.max(0, event.fraction)) * 100);
@@ -141,12 +148,13 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
         const parts = [target(event.actionId)];
         if (event.partition !== undefined) parts.push(`on ${qualified(event.partition)}`);
         if (pct !== undefined) parts.push(`${pct}%`);
-        parts.push(event.etaMs === undefined ? event.phase : `${event.phase}, ~${formatDuration(event.etaMs)} left`);
+        const phase = printableText(event.phase);
+        parts.push(event.etaMs === undefined ? phase : `${phase}, ~${formatDuration(event.etaMs)} left`);
         return [line(event.at, 'progress', parts.join(' '))];
       }
       case 'waiting': {
         const blocked = event.blockers.length === 0 ? '' : `, blocked by ${event.blockers.map((b) => blockerText(b)).join(', ')}`;
-        return [line(event.at, 'waiting', `${target(event.actionId)} for ${event.what}${blocked}`, colors.yellow)];
+        return [line(event.at, 'waiting', `${target(event.actionId)} for ${printableText(event.what)}${blocked}`, colors.yellow)];
       }
       case 'retry':
         return [

@@ -4,6 +4,7 @@
  */
 import type { StepKind, TableRef } from '../core/actions.js';
 import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
+import { printableQualified, printableText } from '../core/printable.js';
 import { formatDuration } from './units.js';
 
 export type ActionState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
@@ -112,8 +113,9 @@ export function stepPhase(kind: StepKind, partition?: TableRef): string {
   }
 }
 
+/** `schema.table` as printed: a name with a line break or other control character escaped. */
 export function qualified(table: TableRef): string {
-  return `${table.schema}.${table.name}`;
+  return printableQualified(table.schema, table.name);
 }
 
 function sameTable(a: TableRef, b: TableRef): boolean {
@@ -373,12 +375,12 @@ export function summaryText(summary: Omit<SummaryEvent, 'type' | 'at'>): string 
 /** What the run left in the database, for a failed or cancelled action. */
 export function cleanupText(cleanedUp: readonly string[], leftBehind: readonly string[]): string[] {
   const lines: string[] = [];
-  if (cleanedUp.length > 0) lines.push(`dropped ${cleanedUp.join(', ')} again`);
-  if (leftBehind.length > 0) lines.push(`left behind ${leftBehind.join(', ')}, invalid: the next plan drops ${leftBehind.length === 1 ? 'it' : 'them'}`);
+  if (cleanedUp.length > 0) lines.push(`dropped ${printableText(cleanedUp.join(', '))} again`);
+  if (leftBehind.length > 0) lines.push(`left behind ${printableText(leftBehind.join(', '))}, invalid: the next plan drops ${leftBehind.length === 1 ? 'it' : 'them'}`);
   return lines;
 }
 
 export function verifiedText(verified: { readonly inSync: boolean; readonly differences: readonly string[] }): string {
   if (verified.inSync) return 'In sync: the database matches the manifest.';
-  return `Not in sync after apply: ${verified.differences.length === 0 ? 'the catalog differs from the manifest' : verified.differences.join('; ')}.`;
+  return `Not in sync after apply: ${verified.differences.length === 0 ? 'the catalog differs from the manifest' : printableText(verified.differences.join('; '))}.`;
 }

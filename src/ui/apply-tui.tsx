@@ -23,6 +23,7 @@ import {
   type PartitionView,
   type WaitView,
 } from './apply-state.js';
+import { printableName, printableText } from '../core/printable.js';
 import { blockerText, oneLine, percent } from './apply-plain.js';
 import type { Palette } from './color.js';
 import { SYMBOLS } from './plan-text.js';
@@ -154,8 +155,13 @@ function identity(a: ActionView, columns: number, colors: Palette): Segment[] {
   return [
     text(`${STATE_SYMBOLS[a.state]}${word} `, stateColor(a.state, colors)),
     text(`${SYMBOLS[a.action.kind]} `, kindColor(a.action.kind, colors)),
-    text(`${qualified(a.action.table)} ${a.action.index}`, quiet ? colors.dim : colors.bold),
+    text(`${qualified(a.action.table)} ${printableName(a.action.index)}`, quiet ? colors.dim : colors.bold),
   ];
+}
+
+/** PostgreSQL's detail and hint may run over lines; a name inside them must not drive the terminal. */
+function printableLines(text: string): string {
+  return text.split('\n').map(printableText).join('\n');
 }
 
 function plural(count: number, word: string): string {
@@ -300,9 +306,9 @@ export function FinishedRow({ action: a, columns, colors }: Omit<ActionRowProps,
       <Line>{head}</Line>
       {error === undefined ? null : (
         <Box flexDirection="column" paddingLeft={INDENT.length} width={columns}>
-          <Text>{colors.red(`${error.message}${error.code === undefined ? '' : ` (${error.code})`}`)}</Text>
-          {error.detail === undefined ? null : <Text>{error.detail}</Text>}
-          {error.hint === undefined ? null : <Text>{colors.dim(`hint: ${error.hint}`)}</Text>}
+          <Text>{colors.red(`${printableText(error.message)}${error.code === undefined ? '' : ` (${error.code})`}`)}</Text>
+          {error.detail === undefined ? null : <Text>{printableLines(error.detail)}</Text>}
+          {error.hint === undefined ? null : <Text>{colors.dim(`hint: ${printableLines(error.hint)}`)}</Text>}
         </Box>
       )}
       {cleanup.map((line) => (

@@ -9,12 +9,26 @@ import { searchPathSql } from '../core/search-path.js';
 import { PINNED_SETTINGS } from '../core/session-settings.js';
 import type { PlanDocument } from '../core/plan-document.js';
 import { describeAction } from '../core/plan.js';
+import { printableSql, printableText } from '../core/printable.js';
 
 function timeoutLiteral(ms: number): string {
   return `'${ms}ms'`;
 }
 
-function stepLines(step: Step, settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>, current: { lockTimeout?: number }): string[] {
+export interface PlanSqlOptions {
+  /**
+   * For reading rather than running (the markdown comment): statements on one line each, with line
+   * breaks and other control characters inside names and literals escaped.
+   */
+  readonly forDisplay?: boolean;
+}
+
+function stepLines(
+  step: Step,
+  settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>,
+  current: { lockTimeout?: number },
+  show: (sql: string) => string,
+): string[] {
   const lines: string[] = [];
   const wanted = step.kind === 'build' ? settings.buildLockTimeoutMs : settings.lockTimeoutMs;
   if (current.lockTimeout !== wanted) {
@@ -22,16 +36,24 @@ function stepLines(step: Step, settings: Pick<Settings, 'lockTimeoutMs' | 'build
     current.lockTimeout = wanted;
   }
   if (step.sql.length > 1) {
-    lines.push('BEGIN;', ...step.sql.map((sql) => `${sql};`), 'COMMIT;');
+    lines.push('BEGIN;', ...step.sql.map((sql) => `${show(sql)};`), 'COMMIT;');
   } else {
-    lines.push(...step.sql.map((sql) => `${sql};`));
+    lines.push(...step.sql.map((sql) => `${show(sql)};`));
   }
   return lines;
 }
 
-export function renderPlanSql(plan: PlanDocument, settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>): string {
+export function renderPlanSql(
+  plan: PlanDocument,
+  settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>,
+  options: PlanSqlOptions = {},
+): string {
+  const show = options.forDisplay ? printableSql : (sql: string): string => sql;
+  // A name in a comment line must not end the comment: a line break there would make the rest of the
+  // name a statement of the script.
+  const comment = (text: string): string => `-- ${printableText(text)}`;
   const lines = [
-    `-- Index plan for ${plan.manifest.file} (manifest sha256 ${plan.manifest.sha256.slice(0, 12)}), PostgreSQL ${plan.database.serverVersion}`,
+    comment(`Index plan for ${plan.manifest.file} (manifest sha256 ${plan.manifest.sha256.slice(0, 12)}), PostgreSQL ${plan.database.serverVersion}`),
     '-- Run with: psql -v ON_ERROR_STOP=1 -f this-file.sql  (no --single-transaction: CONCURRENTLY cannot run in one)',
   ];
   if (!plan.changes) {
@@ -48,11 +70,11 @@ export function renderPlanSql(plan: PlanDocument, settings: Pick<Settings, 'lock
   const current: { lockTimeout?: number } = {};
   for (const action of plan.actions) {
     if (action.kind === 'skip') {
-      lines.push('', `-- skip ${action.table.schema}.${action.index}: ${action.reason}`);
+      lines.push('', comment(`skip ${action.table.schema}.${action.index}: ${action.reason}`));
       continue;
     }
-    lines.push('', `-- ${describeAction(action)} on ${action.table.schema}.${action.table.name}: ${action.reason}`);
-    for (const step of action.steps) lines.push(...stepLines(step, settings, current));
+    lines.push('', comment(`${describeAction(action)} on ${action.table.schema}.${action.table.name}: ${action.reason}`));
+    for (const step of action.steps) lines.push(...stepLines(step, settings, current, show));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
 import { diffLines } from 'diff';
 import { assertNever, hasChanges, summarise, type Action, type ActionKind, type BuildCost, type PlanSummary } from '../core/actions.js';
 import type { PlanDocument } from '../core/plan-document.js';
+import { printableName, printableQualified, printableSql, printableText } from '../core/printable.js';
 import type { Palette } from './color.js';
 import { formatBytes, formatCount } from './units.js';
 
@@ -39,7 +40,9 @@ export function definitionLines(definition: string): string {
 
 function definitionDiff(oldDefinition: string, newDefinition: string, colors: Palette): string[] {
   const lines: string[] = [];
-  for (const part of diffLines(`${definitionLines(oldDefinition)}\n`, `${definitionLines(newDefinition)}\n`)) {
+  const before = definitionLines(printableSql(oldDefinition));
+  const after = definitionLines(printableSql(newDefinition));
+  for (const part of diffLines(`${before}\n`, `${after}\n`)) {
     const prefix = part.added ? '+ ' : part.removed ? '- ' : '  ';
     const paint = part.added ? colors.green : part.removed ? colors.red : colors.dim;
     for (const line of part.value.replace(/\n$/, '').split('\n')) lines.push(`      ${paint(`${prefix}${line}`)}`);
@@ -47,37 +50,43 @@ function definitionDiff(oldDefinition: string, newDefinition: string, colors: Pa
   return lines;
 }
 
+/** A comment as printed: JSON quotes and escapes, and whatever JSON leaves raw (C1, separators, bidi) escaped too. */
+function commentText(comment: string | undefined): string {
+  return comment === undefined ? 'none' : printableText(JSON.stringify(comment));
+}
+
 function actionLines(action: Action, colors: Palette): string[] {
   const symbol = SYMBOLS[action.kind];
+  // Names and definitions come from the database too: printed so that none can break or forge a line.
+  const index = printableName(action.index);
+  const reason = printableText(action.reason);
   switch (action.kind) {
     case 'create':
       return [
-        `  ${colors.green(`${symbol} ${action.index}`)}  ${colors.dim(costText(action.cost))}`,
-        `      ${action.steps[0]?.sql[0] ?? action.definition}`,
+        `  ${colors.green(`${symbol} ${index}`)}  ${colors.dim(costText(action.cost))}`,
+        `      ${printableSql(action.steps[0]?.sql[0] ?? action.definition)}`,
       ];
     case 'replace':
       return [
-        `  ${colors.yellow(`${symbol} ${action.index}`)}  ${colors.dim(`${action.reason}; ${costText(action.cost)}`)}`,
+        `  ${colors.yellow(`${symbol} ${index}`)}  ${colors.dim(`${reason}; ${costText(action.cost)}`)}`,
         ...definitionDiff(action.oldDefinition, action.newDefinition, colors),
       ];
     case 'rename':
-      return [`  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`renamed from ${action.from}: ${action.reason}`)}`];
+      return [`  ${colors.cyan(`${symbol} ${index}`)}  ${colors.dim(`renamed from ${printableName(action.from)}: ${reason}`)}`];
     case 'rebuild':
       return [
-        `  ${colors.magenta(`${symbol} ${action.index}`)}  ${colors.dim(`${action.reason}; ${costText(action.cost)}`)}`,
-        `      ${action.definition}`,
+        `  ${colors.magenta(`${symbol} ${index}`)}  ${colors.dim(`${reason}; ${costText(action.cost)}`)}`,
+        `      ${printableSql(action.definition)}`,
       ];
     case 'drop':
       return [
-        `  ${colors.red(`${symbol} ${action.index}`)}  ${colors.dim(action.reason)}`,
+        `  ${colors.red(`${symbol} ${index}`)}  ${colors.dim(reason)}`,
         ...(action.locking ? [`      ${colors.yellow('takes an ACCESS EXCLUSIVE lock on the table while it runs')}`] : []),
       ];
     case 'comment':
-      return [
-        `  ${colors.cyan(`${symbol} ${action.index}`)}  ${colors.dim(`comment: ${action.from === undefined ? 'none' : JSON.stringify(action.from)} → ${action.to === undefined ? 'none' : JSON.stringify(action.to)}`)}`,
-      ];
+      return [`  ${colors.cyan(`${symbol} ${index}`)}  ${colors.dim(`comment: ${commentText(action.from)} → ${commentText(action.to)}`)}`];
     case 'skip':
-      return [`  ${colors.dim(`${symbol} ${action.index}  ${action.reason}`)}`];
+      return [`  ${colors.dim(`${symbol} ${index}  ${reason}`)}`];
     default:
       return assertNever(action, 'action');
   }
@@ -104,24 +113,27 @@ export function summaryLine(summary: PlanSummary, manifestName: string, changes:
 
 export function renderPlanText(plan: PlanDocument, colors: Palette): string {
   const lines: string[] = [];
-  for (const warning of plan.warnings) lines.push(colors.yellow(`Warning: ${warning}`), '');
+  for (const warning of plan.warnings) lines.push(colors.yellow(`Warning: ${printableText(warning)}`), '');
   const kinds = new Set(plan.actions.map((action) => action.kind));
   if (kinds.size > 0) {
     lines.push(colors.dim(`Symbols: ${LEGEND_ORDER.filter((k) => kinds.has(k)).map((k) => `${SYMBOLS[k]} ${LEGEND[k]}`).join('  ')}`), '');
   }
   const tables = new Map<string, Action[]>();
   for (const action of plan.actions) {
-    const key = `${action.table.schema}.${action.table.name}`;
+    const key = JSON.stringify([action.table.schema, action.table.name]);
     tables.set(key, [...(tables.get(key) ?? []), action]);
   }
-  for (const [table, actions] of tables) {
-    lines.push(colors.bold(table));
+  for (const actions of tables.values()) {
+    const table = (actions[0] as Action).table;
+    lines.push(colors.bold(printableQualified(table.schema, table.name)));
     for (const action of actions) lines.push(...actionLines(action, colors));
     lines.push('');
   }
   if (plan.unmanaged.length > 0) {
     lines.push(colors.dim(`Unmanaged: ${plan.unmanaged.length} index${plan.unmanaged.length === 1 ? '' : 'es'} not in ${plan.manifest.file}, kept (prune is off):`));
-    for (const index of plan.unmanaged) lines.push(colors.dim(`  ${index.table.schema}.${index.table.name}  ${index.index}`));
+    for (const index of plan.unmanaged) {
+      lines.push(colors.dim(`  ${printableQualified(index.table.schema, index.table.name)}  ${printableName(index.index)}`));
+    }
     lines.push('');
   }
   lines.push(colors.bold(summaryLine(summarise(plan.actions), plan.manifest.file, hasChanges(plan.actions))));

@@ -1,9 +1,10 @@
 /* `reconcile status` as a pull-request comment or a report page: a markdown table per declared table. */
+import { printableQualified, printableText } from '../core/printable.js';
 import type { StatusReport } from '../core/status.js';
 import { indexRows, scansNote, statusSummaryLine, tableHeadline } from './status-text.js';
 
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return printableText(text).replace(/\|/g, '\\|');
 }
 
 function code(text: string): string {
@@ -21,7 +22,7 @@ export function renderStatusMarkdown(report: StatusReport): string {
   ];
   for (const table of report.tables) {
     const head = tableHeadline(table, report.budget);
-    lines.push(`#### ${code(`${table.schema}.${table.name}`)}: ${cell(head.text)}${head.overBudget ? `, **${head.overBudget}**` : ''}`, '');
+    lines.push(`#### ${code(printableQualified(table.schema, table.name))}: ${cell(head.text)}${head.overBudget ? `, **${head.overBudget}**` : ''}`, '');
     const rows = table.exists ? indexRows(table) : [];
     if (rows.length === 0) {
       if (table.exists) lines.push('No indexes.', '');
@@ -30,7 +31,7 @@ export function renderStatusMarkdown(report: StatusReport): string {
     lines.push('| index | valid | size | ratio | scans | flags |', '|---|---|--:|--:|--:|---|');
     for (const row of rows) {
       const flags = row.flags.map(({ flag, text }) => (flag === 'invalid' || flag === 'missing' ? `**${text}**` : text)).join(', ');
-      lines.push(`| ${code(row.name)} | ${row.valid} | ${row.size} | ${row.ratio} | ${row.scans} | ${cell(flags)} |`);
+      lines.push(`| ${cell(code(row.name))} | ${row.valid} | ${row.size} | ${row.ratio} | ${row.scans} | ${cell(flags)} |`);
     }
     lines.push('');
   }

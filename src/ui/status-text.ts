@@ -1,6 +1,7 @@
 /* `reconcile status` for a person: one aligned table of indexes per declared table, a closing line. */
 import { assertNever } from '../core/actions.js';
 import type { IndexFlag, IndexStatus, StatusReport, TableStatus } from '../core/status.js';
+import { printableName, printableQualified, printableText } from '../core/printable.js';
 import type { Palette } from './color.js';
 import { formatBytes, formatCount, pluralise } from './units.js';
 
@@ -20,9 +21,9 @@ export function flagText(index: IndexStatus, flag: IndexFlag): string {
     case 'invalid':
       return 'invalid';
     case 'building':
-      return index.build ? `being built by pid ${index.build.pid} (${index.build.phase})` : 'being built';
+      return index.build ? `being built by pid ${index.build.pid} (${printableText(index.build.phase)})` : 'being built';
     case 'redundant':
-      return `redundant: ${index.redundantTo ?? '?'} covers it`;
+      return `redundant: ${index.redundantTo === undefined ? '?' : printableName(index.redundantTo)} covers it`;
     case 'unused':
       return 'unused';
     case 'unmanaged':
@@ -30,7 +31,7 @@ export function flagText(index: IndexStatus, flag: IndexFlag): string {
     case 'constraint': {
       const c = index.constraint;
       if (!c) return 'constraint';
-      return c.name === index.name ? `constraint (${CONSTRAINT_WORDS[c.type]})` : `constraint ${c.name} (${CONSTRAINT_WORDS[c.type]})`;
+      return c.name === index.name ? `constraint (${CONSTRAINT_WORDS[c.type]})` : `constraint ${printableName(c.name)} (${CONSTRAINT_WORDS[c.type]})`;
     }
     default:
       return assertNever(flag, 'flag');
@@ -91,6 +92,7 @@ function capitalise(text: string): string {
 }
 
 export interface IndexRow {
+  /** Printable: a name with a line break or other control character is shown escaped. */
   readonly name: string;
   readonly valid: string;
   readonly size: string;
@@ -102,7 +104,7 @@ export interface IndexRow {
 
 export function indexRows(table: TableStatus): IndexRow[] {
   const rows: IndexRow[] = table.indexes.map((index) => ({
-    name: index.name,
+    name: printableName(index.name),
     valid: index.valid ? 'yes' : 'no',
     size: formatBytes(index.sizeBytes),
     ratio: percent(index.ratio),
@@ -110,7 +112,7 @@ export function indexRows(table: TableStatus): IndexRow[] {
     flags: index.flags.map((flag) => ({ flag, text: flagText(index, flag) })),
   }));
   for (const name of table.missing) {
-    rows.push({ name, valid: '-', size: '-', ratio: '-', scans: '-', flags: [{ flag: 'missing', text: 'missing: reconcile apply creates it' }] });
+    rows.push({ name: printableName(name), valid: '-', size: '-', ratio: '-', scans: '-', flags: [{ flag: 'missing', text: 'missing: reconcile apply creates it' }] });
   }
   return rows;
 }
@@ -121,7 +123,7 @@ export function renderStatusText(report: StatusReport, colors: Palette): string 
   const lines: string[] = [colors.bold(`Index status of ${report.manifestFile} on PostgreSQL ${report.serverVersion}`), colors.dim(scansNote(report)), ''];
   for (const table of report.tables) {
     const head = tableHeadline(table, report.budget);
-    const name = colors.bold(`${table.schema}.${table.name}`);
+    const name = colors.bold(printableQualified(table.schema, table.name));
     const over = head.overBudget ? `: ${colors.red(head.overBudget)}` : '';
     lines.push(`${name}  ${table.exists ? head.text : colors.red(head.text)}${over}`);
     const rows = table.exists ? indexRows(table) : [];

@@ -48,3 +48,44 @@ export function samplePlan(): PlanDocument {
   if (plan.problems.length > 0) throw new Error(JSON.stringify(plan.problems));
   return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), now: new Date('2026-01-02T03:04:05Z') });
 }
+
+/**
+ * A plan over indexes someone created by SQL with line breaks and terminal escapes in their names (and
+ * a line break inside a literal of a predicate): what a renderer must never print raw.
+ */
+export function hostilePlan(): PlanDocument {
+  const docs = liveTable('docs', ['id', 'body', 'note'], { sizeBytes: 8192, estimatedRows: 10 });
+  const logs = liveTable('logs', ['id'], { sizeBytes: 8192, estimatedRows: 10 });
+  const desired = desiredState([
+    desiredTable(
+      'docs',
+      [
+        desiredIndex('docs', 'docs_body', { columns: [column('body')] }),
+        desiredIndex('docs', 'docs_note', { columns: [column('note')], where: "note <> 'a'" }),
+      ],
+      { prune: true },
+    ),
+    desiredTable('logs', [desiredIndex('logs', 'logs_id', { columns: [column('id')] })]),
+  ]);
+  const live = liveState(
+    [docs, logs],
+    [
+      liveIndex('docs', 'body\n+ docs_body', 'CREATE INDEX "body\n+ docs_body" ON public.docs USING btree (body)'),
+      liveIndex('docs', 'docs_note', "CREATE INDEX docs_note ON public.docs USING btree (note) WHERE (note <> 'x\n+ y'::text)"),
+      liveIndex('docs', 'evil\n+ idx_forged | `x`', 'CREATE INDEX "evil\n+ idx_forged | `x`" ON public.docs USING btree (id)'),
+      liveIndex('logs', 'logs_id', 'CREATE INDEX logs_id ON public.logs USING btree (id)'),
+      liveIndex('logs', '\u001b[2Jwipe', 'CREATE INDEX "\u001b[2Jwipe" ON public.logs USING btree (id)'),
+    ],
+  );
+  const canonical = {
+    desired: new Map([
+      [indexKey('public', 'docs_body'), { ok: true as const, definition: 'CREATE INDEX docs_body ON public.docs USING btree (body)' }],
+      [indexKey('public', 'docs_note'), { ok: true as const, definition: "CREATE INDEX docs_note ON public.docs USING btree (note) WHERE (note <> 'a'::text)" }],
+      [indexKey('public', 'logs_id'), { ok: true as const, definition: 'CREATE INDEX logs_id ON public.logs USING btree (id)' }],
+    ]),
+    live: new Map<string, string>(),
+  };
+  const plan = computePlan(desired, live, canonical, { allowEmpty: false, allowLockingDrops: false });
+  if (plan.problems.length > 0) throw new Error(JSON.stringify(plan.problems));
+  return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), now: new Date('2026-01-02T03:04:05Z') });
+}

@@ -130,6 +130,51 @@ describe('plain apply lines', () => {
   });
 });
 
+describe('names from the database with line breaks and escapes in them', () => {
+  it('prints every line escaped, so that no name can forge a line of the log', () => {
+    const docs = { schema: 'public', name: 'docs' };
+    const evilPartition = { schema: 'public', name: 'docs_2026\n2026-11-25T10:00:09Z  done' };
+    const hostile: PlannedAction[] = [
+      { id: 0, kind: 'drop', table: docs, index: 'evil\n2026-11-25T10:00:09Z  done      public.docs x', reason: 'not in indexes.yaml', stepCount: 1 },
+      { id: 1, kind: 'create', table: docs, index: 'docs_at', reason: 'not in database', stepCount: 3 },
+      { id: 2, kind: 'skip', table: docs, index: 'bell\u0007', reason: 'being built by pid 7 right now', stepCount: 0 },
+    ];
+    const format = createPlainFormatter(PLAIN);
+    const lines = [
+      { type: 'planned', at: at(0), actions: hostile, concurrency: 1 },
+      { type: 'action-started', at: at(1), actionId: 0, pid: 42 },
+      { type: 'step-started', at: at(1), actionId: 0, step: 0, kind: 'drop', sql: 'DROP INDEX CONCURRENTLY IF EXISTS public."evil\n2026-11-25T10:00:09Z  done      public.docs x"' },
+      {
+        type: 'action-failed',
+        at: at(2),
+        actionId: 0,
+        durationMs: 1_000,
+        error: { message: 'canceling statement due to lock timeout on "evil\u001b[2J"', detail: 'two\nlines' },
+        cleanedUp: [],
+        leftBehind: ['public.evil\nname'],
+      },
+      { type: 'action-started', at: at(3), actionId: 1, pid: 42 },
+      { type: 'step-started', at: at(3), actionId: 1, step: 1, kind: 'build', sql: 'CREATE INDEX CONCURRENTLY docs_at_2026 ON public."docs_2026\n2026-11-25T10:00:09Z  done" USING btree (at)', partition: evilPartition },
+      { type: 'progress', at: at(4), actionId: 1, phase: 'building index: scanning table', fraction: 0.5, partition: evilPartition },
+      { type: 'waiting', at: at(5), actionId: 1, what: 'a lock on public."x\ny"', blockers: [{ pid: 9, applicationName: 'app\u001b]0;t\u0007', query: 'SELECT 1' }] },
+      { type: 'verified', at: at(6), inSync: false, differences: ['public.docs: "evil\nname" is still there'] },
+    ].flatMap((event) => format(event as ApplyEvent));
+    expect(lines).toEqual([
+      '2026-11-25T10:00:00Z  planned   3 actions on 1 table, 1 at a time',
+      '2026-11-25T10:00:00Z  skipped   public.docs "bell\\x07": being built by pid 7 right now',
+      '2026-11-25T10:00:01Z  start     public.docs "evil\\n2026-11-25T10:00:09Z  done      public.docs x" (drop, pid 42)',
+      '2026-11-25T10:00:01Z  step      public.docs "evil\\n2026-11-25T10:00:09Z  done      public.docs x" 1/1 drop: DROP INDEX CONCURRENTLY IF EXISTS public."evil\\n2026-11-25T10:00:09Z  done      public.docs x"',
+      '2026-11-25T10:00:02Z  failed    public.docs "evil\\n2026-11-25T10:00:09Z  done      public.docs x" after 1.0s: canceling statement due to lock timeout on "evil\\x1b[2J" — two lines [left behind public.evil\\nname, invalid: the next plan drops it]',
+      '2026-11-25T10:00:03Z  start     public.docs docs_at (create, pid 42)',
+      '2026-11-25T10:00:03Z  step      public.docs docs_at 2/3 build on public."docs_2026\\n2026-11-25T10:00:09Z  done": CREATE INDEX CONCURRENTLY docs_at_2026 ON public."docs_2026\\n2026-11-25T10:00:09Z  done" USING btree (at)',
+      '2026-11-25T10:00:04Z  progress  public.docs docs_at on public."docs_2026\\n2026-11-25T10:00:09Z  done" 50% building index: scanning table',
+      '2026-11-25T10:00:05Z  waiting   public.docs docs_at for a lock on public."x\\ny", blocked by pid 9 (app\\x1b]0;t\\x07: SELECT 1)',
+      '2026-11-25T10:00:06Z  verified  Not in sync after apply: public.docs: "evil\\nname" is still there.',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+});
+
 describe('shouldPrintProgress', () => {
   const base = { at: T, phase: 'building index: scanning table', partition: '', percent: 42 };
 

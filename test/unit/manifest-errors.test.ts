@@ -430,3 +430,157 @@ describe('parts that fail the schema do not hide or invent other problems', () =
     ]);
   });
 });
+
+describe('control characters', () => {
+  // YAML's double-quoted escapes (\0, \n, \t, \e, \x07) are how they get into a manifest.
+  it.each([
+    [
+      'NUL in a where',
+      index('columns: [email]', 'where: "deleted_at IS NULL AND\\0 true"'),
+      [7, 39, 'tables.users.indexes.idx_x.where', 'the condition contains a NUL character (U+0000), which PostgreSQL text cannot hold; look for a \\0 escape in a double-quoted YAML string'],
+    ],
+    [
+      'escape in an expression',
+      index('columns: [{ expression: "lower(email)\\e[2J" }]'),
+      [6, 46, 'tables.users.indexes.idx_x.columns[0].expression', 'the expression contains a control character (U+001B, escape): SQL text may only use spaces, tabs and line breaks between words; to put one in a string, use chr(27)'],
+    ],
+    [
+      'bell inside a string literal of a where',
+      index('columns: [email]', "where: \"status = 'a\\x07'\""),
+      [7, 28, 'tables.users.indexes.idx_x.where', 'the condition contains a control character (U+0007, bell): SQL text may only use spaces, tabs and line breaks between words; to put one in a string, use chr(7)'],
+    ],
+    [
+      'form feed between words',
+      index('columns: [email]', 'where: "a IS NULL\\fAND b"'),
+      [7, 26, 'tables.users.indexes.idx_x.where', 'the condition contains a control character (U+000C, form feed): SQL text may only use spaces, tabs and line breaks between words; to put one in a string, use chr(12)'],
+    ],
+    [
+      'newline in an index name',
+      'version: 1\ntables:\n  users:\n    indexes:\n      "idx_x\\n+ idx_forged":\n        columns: [email]\n',
+      [5, 7, 'tables.users.indexes."idx_x\\n+ idx_forged"', 'the index name contains a control character (U+000A, line break) at character 6: names in the manifest cannot hold control characters'],
+    ],
+    [
+      'tab in a table key',
+      'version: 1\ntables:\n  "app.us\\ters":\n    indexes:\n      idx_x:\n        columns: [email]\n',
+      [3, 3, 'tables."app.us\\ters"', 'the table key contains a control character (U+0009, tab) at character 7: names in the manifest cannot hold control characters'],
+    ],
+    [
+      'carriage return in a column name',
+      index('columns: ["email\\r"]'),
+      [6, 25, 'tables.users.indexes.idx_x.columns[0]', 'the column name contains a control character (U+000D, carriage return): names in the manifest cannot hold control characters'],
+    ],
+    [
+      'NUL in an included column',
+      index('columns: [email]', 'include: ["i\\0d"]'),
+      [7, 21, 'tables.users.indexes.idx_x.include[0]', 'the column name contains a control character (U+0000, NUL): names in the manifest cannot hold control characters'],
+    ],
+    [
+      'a C1 control in an opclass',
+      index('columns: [{ column: email, opclass: "text_pattern_ops\\x85" }]'),
+      [6, 62, 'tables.users.indexes.idx_x.columns[0].opclass', 'the opclass contains a control character (U+0085): names in the manifest cannot hold control characters'],
+    ],
+    [
+      'NUL in a comment (line breaks are fine)',
+      index('columns: [email]', 'comment: "two\\nlines\\0"'),
+      [7, 29, 'tables.users.indexes.idx_x.comment', 'the comment contains a control character (U+0000, NUL): a comment may hold line breaks and tabs, no other control characters'],
+    ],
+    [
+      'line break in a schema of the search path',
+      top('version: 1', 'settings:', '  searchPath: [public, "ext\\nx"]'),
+      [3, 28, 'settings.searchPath[1]', 'the schema name contains a control character (U+000A, line break): names in the manifest cannot hold control characters'],
+    ],
+    [
+      'NUL in a declared query',
+      index('columns: [email]', 'queries:', '  - sql: "SELECT 1\\0"'),
+      [8, 27, 'tables.users.indexes.idx_x.queries[0].sql', 'the query contains a NUL character (U+0000), which PostgreSQL text cannot hold; look for a \\0 escape in a double-quoted YAML string'],
+    ],
+  ] as const)('%s', (_name, yaml, [line, column, path, message]) => {
+    expect(checkManifestText(yaml, 'indexes.yaml').problems).toEqual([{ file: 'indexes.yaml', line, column, path, message }]);
+  });
+
+  it('lets tabs, line breaks and carriage returns through a fragment, between words and inside strings', () => {
+    const check = checkManifestText(index('columns: [email]', 'where: "status <> \'a\\tb\\r\\nc\'\\r\\n\\tAND\\nemail IS NOT NULL"'), 'indexes.yaml');
+    expect(check.problems).toEqual([]);
+    expect(check.state?.tables[0]?.indexes[0]?.where).toBe("status <> 'a\tb\r\nc'\r\n\tAND\nemail IS NOT NULL");
+  });
+});
+
+describe('opclassParams', () => {
+  it.each([
+    [
+      'without an opclass',
+      index('method: gist', 'columns: [{ column: title, opclassParams: { siglen: 32 } }]'),
+      [7, 36, 'tables.users.indexes.idx_x.columns[0].opclassParams', 'opclassParams needs an opclass beside it: parameters belong to an operator class, as in { column: title, opclass: gist_trgm_ops, opclassParams: { siglen: 32 } }'],
+    ],
+    [
+      'not a mapping',
+      index('method: gist', 'columns: [{ column: title, opclass: gist_trgm_ops, opclassParams: 32 }]'),
+      [7, 75, 'tables.users.indexes.idx_x.columns[0].opclassParams', '"opclassParams" must be a mapping (key: value lines), found the number 32'],
+    ],
+    [
+      'a list as a value',
+      index('method: gist', 'columns: [{ column: title, opclass: gist_trgm_ops, opclassParams: { siglen: [32] } }]'),
+      [7, 85, 'tables.users.indexes.idx_x.columns[0].opclassParams.siglen', '"siglen" must be text, a number or true/false, found a list'],
+    ],
+    [
+      'a capitalised name',
+      index('method: gist', 'columns: [{ column: title, opclass: gist_trgm_ops, opclassParams: { sigLen: 32 } }]'),
+      [7, 77, 'tables.users.indexes.idx_x.columns[0].opclassParams.sigLen', 'operator class parameter names are lower case: write siglen'],
+    ],
+    [
+      'a typo of the field',
+      index('method: gist', 'columns: [{ column: title, opclass: gist_trgm_ops, opclass_params: { siglen: 32 } }]'),
+      [7, 60, 'tables.users.indexes.idx_x.columns[0].opclass_params', 'unknown field "opclass_params" — did you mean "opclassParams"?'],
+    ],
+  ] as const)('%s', (_name, yaml, [line, column, path, message]) => {
+    expect(checkManifestText(yaml, 'indexes.yaml').problems).toEqual([{ file: 'indexes.yaml', line, column, path, message }]);
+  });
+});
+
+describe('qualified opclass and collation names', () => {
+  it.each([
+    [
+      'unclosed quote',
+      index('columns: [{ column: email, collation: \'"C\' }]'),
+      [6, 47, 'tables.users.indexes.idx_x.columns[0].collation', '"collation" "\\"C" has an unclosed double quote'],
+    ],
+    [
+      'quote inside a part',
+      index('columns: [{ column: email, collation: \'pg_catalog."C"x\' }]'),
+      [6, 47, 'tables.users.indexes.idx_x.columns[0].collation', '"collation" "pg_catalog.\\"C\\"x": a double quote must wrap a whole name, as in pg_catalog."C"'],
+    ],
+    [
+      'three parts',
+      index('columns: [{ column: email, opclass: db.public.text_pattern_ops }]'),
+      [6, 45, 'tables.users.indexes.idx_x.columns[0].opclass', '"opclass" "db.public.text_pattern_ops" has more than one dot: write name or schema.name, and quote a name that contains a dot ("my.schema".my_ops)'],
+    ],
+    [
+      'an empty part',
+      index('columns: [{ column: email, opclass: public. }]'),
+      [6, 45, 'tables.users.indexes.idx_x.columns[0].opclass', '"opclass" "public." has an empty schema or name'],
+    ],
+  ] as const)('%s', (_name, yaml, [line, column, path, message]) => {
+    expect(checkManifestText(yaml, 'indexes.yaml').problems).toEqual([{ file: 'indexes.yaml', line, column, path, message }]);
+  });
+
+  it('accepts quoted parts, with dots and doubled quotes inside', () => {
+    const check = checkManifestText(
+      index('columns: [{ column: a, collation: pg_catalog."C" }, { column: b, opclass: \'"My.Schema"."say ""hi"""\' }]'),
+      'indexes.yaml',
+    );
+    expect(check.problems).toEqual([]);
+    expect(check.state?.tables[0]?.indexes[0]?.columns.map((c) => [c.collation, c.opclass])).toEqual([
+      ['pg_catalog."C"', undefined],
+      [undefined, '"My.Schema"."say ""hi"""'],
+    ]);
+  });
+});
+
+describe('stand-ins for broken list entries', () => {
+  it('are not reported again as duplicates', () => {
+    expect(checkManifestText(index('columns: [email]', 'include: [1, 2]'), 'indexes.yaml').problems.map(formatProblem)).toEqual([
+      'indexes.yaml:7:19  tables.users.indexes.idx_x.include[0]  the entry must be text, found the number 1',
+      'indexes.yaml:7:22  tables.users.indexes.idx_x.include[1]  the entry must be text, found the number 2',
+    ]);
+  });
+});

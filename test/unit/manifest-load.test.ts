@@ -226,6 +226,33 @@ describe('normalisation', () => {
   });
 });
 
+describe('opclassParams', () => {
+  it('keeps operator class parameters as text, in the order written, beside the opclass', () => {
+    const state = load(
+      [
+        'version: 1',
+        'tables:',
+        '  docs:',
+        '    indexes:',
+        '      docs_title_trgm:',
+        '        method: gist',
+        '        columns:',
+        '          - { column: title, opclass: public.gist_trgm_ops, opclassParams: { siglen: 32 } }',
+        '          - { expression: lower(body), opclass: my_ops, opclassParams: { z: on, a: 1.50, b: true } }',
+        '          - { column: c, opclass: gist_trgm_ops, opclassParams: {} }',
+        '',
+      ].join('\n'),
+    );
+    const parts = state.tables[0]?.indexes[0]?.columns ?? [];
+    expect(parts.map((p) => [p.opclass, p.opclassParams])).toEqual([
+      ['public.gist_trgm_ops', [{ name: 'siglen', value: '32' }]],
+      ['my_ops', [{ name: 'z', value: 'on' }, { name: 'a', value: '1.5' }, { name: 'b', value: 'true' }]],
+      // An empty mapping says nothing: no parameters.
+      ['gist_trgm_ops', undefined],
+    ]);
+  });
+});
+
 describe('parseTableKey', () => {
   it.each([
     ['users', { ok: true, schema: 'public', name: 'users' }],

@@ -3,7 +3,7 @@ import { palette, PLAIN } from '../../src/ui/color.js';
 import { renderPlanMarkdown } from '../../src/ui/plan-markdown.js';
 import { renderPlanSql } from '../../src/ui/plan-sql.js';
 import { definitionLines, renderPlanText } from '../../src/ui/plan-text.js';
-import { samplePlan } from '../helpers/sample-plan.js';
+import { hostilePlan, samplePlan } from '../helpers/sample-plan.js';
 
 const TIMEOUTS = { lockTimeoutMs: 5000, buildLockTimeoutMs: 0 };
 
@@ -131,6 +131,62 @@ describe('plan renderers', () => {
     const markdown = renderPlanMarkdown({ ...samplePlan(), actions: [], unmanaged: [], changes: false }, TIMEOUTS);
     expect(markdown).toBe(
       '<!-- pg-index-reconciler plan: indexes.yaml -->\n### Index plan for `indexes.yaml`\n\n**No changes. The indexes match `indexes.yaml`.**\n',
+    );
+  });
+});
+
+describe('names from the database with line breaks and escapes in them', () => {
+  it('text: every name, definition and SQL line escaped, so no line is forged', () => {
+    expect(renderPlanText(hostilePlan(), PLAIN)).toBe(
+      [
+        'Symbols: ~ replace  → rename  - drop',
+        '',
+        'public.docs',
+        '  → docs_body  renamed from "body\\n+ docs_body": it has the declared definition',
+        '  ~ docs_note  definition changed; builds over 8.0 kB, ~10 rows',
+        '        CREATE INDEX docs_note ON public.docs',
+        '            USING btree (note)',
+        "      -     WHERE (note <> 'x\\n+ y'::text)",
+        "      +     WHERE (note <> 'a'::text)",
+        '  - "evil\\n+ idx_forged | `x`"  not in indexes.yaml (prune is on)',
+        '',
+        'Unmanaged: 1 index not in indexes.yaml, kept (prune is off):',
+        '  public.logs  "\\x1b[2Jwipe"',
+        '',
+        'Plan: 1 to replace, 1 to rename, 1 to drop.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('markdown: names escaped in the table, in code spans a backtick cannot end, and in the SQL fold', () => {
+    const lines = renderPlanMarkdown(hostilePlan(), TIMEOUTS).split('\n');
+    expect(lines.slice(5, 10)).toEqual([
+      '| | table | index | what | why |',
+      '|---|---|---|---|---|',
+      '| `→` | `public.docs` | `docs_body` | rename from `"body\\n+ docs_body"` | it has the declared definition |',
+      '| `~` | `public.docs` | `docs_note` | replace (builds over 8.0 kB, ~10 rows) | definition changed |',
+      '| `-` | `public.docs` | `` "evil\\n+ idx_forged \\| `x`" `` | drop | not in indexes.yaml (prune is on) |',
+    ]);
+    expect(lines).toContain('ALTER INDEX public."body\\n+ docs_body" RENAME TO docs_body;');
+    expect(lines).toContain('DROP INDEX CONCURRENTLY IF EXISTS public."evil\\n+ idx_forged | `x`";');
+    expect(lines.filter((line) => line.startsWith('+'))).toEqual([]);
+  });
+
+  it('sql: statements exact, but a name cannot end the comment line that names its action', () => {
+    const sql = renderPlanSql(hostilePlan(), TIMEOUTS);
+    expect(sql).toContain(
+      [
+        '-- rename body\\n+ docs_body to docs_body on public.docs: it has the declared definition',
+        "SET lock_timeout = '5000ms';",
+        'ALTER INDEX public."body\n+ docs_body" RENAME TO docs_body;',
+      ].join('\n'),
+    );
+    expect(sql).toContain(
+      [
+        '-- drop evil\\n+ idx_forged | `x` on public.docs: not in indexes.yaml (prune is on)',
+        'DROP INDEX CONCURRENTLY IF EXISTS public."evil\n+ idx_forged | `x`";',
+      ].join('\n'),
     );
   });
 });

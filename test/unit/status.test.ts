@@ -292,3 +292,37 @@ describe('status renderers', () => {
     ]);
   });
 });
+
+describe('status of names with line breaks and escapes in them', () => {
+  it('prints them escaped in text and markdown', () => {
+    const desired = desiredState([desiredTable('docs', [desiredIndex('docs', 'docs_id')])]);
+    const evil = 'evil\n+ forged | `x`';
+    const live = liveState(
+      [liveTable('docs', ['id'])],
+      [
+        liveIndex('docs', 'docs_id', 'CREATE INDEX docs_id ON public.docs USING btree (id)', { scans: 5 }),
+        liveIndex('docs', evil, `CREATE INDEX "${evil}" ON public.docs USING btree (id)`, { scans: 5 }),
+        liveIndex('docs', 'docs_key', 'CREATE UNIQUE INDEX docs_key ON public.docs USING btree (id)', {
+          constraint: { name: 'docs\u001b[2Jkey', type: 'u' },
+          scans: 5,
+        }),
+      ],
+    );
+    const f = facts({ docs_id: shape(['id']), [evil]: shape(['id']), docs_key: shape(['id']) }, { docs_id: MB, [evil]: MB, docs_key: MB }, { docs: 10 * MB });
+    const report = computeStatus(desired, live, f);
+    expect(renderStatusText(report, PLAIN).split('\n').slice(3, 8)).toEqual([
+      'public.docs  table 10.0 MB, indexes 3.0 MB = 30.0% of the table',
+      '  index                   valid    size  ratio  scans  flags',
+      '  docs_id                 yes    1.0 MB  10.0%      5  redundant: docs_key covers it',
+      '  "evil\\n+ forged | `x`"  yes    1.0 MB  10.0%      5  redundant: docs_id covers it, unmanaged',
+      '  docs_key                yes    1.0 MB  10.0%      5  unmanaged, constraint "docs\\x1b[2Jkey" (unique constraint)',
+    ]);
+    expect(renderStatusMarkdown(report).split('\n').slice(8, 13)).toEqual([
+      '| index | valid | size | ratio | scans | flags |',
+      '|---|---|--:|--:|--:|---|',
+      '| `docs_id` | yes | 1.0 MB | 10.0% | 5 | redundant: docs_key covers it |',
+      "| `\"evil\\n+ forged \\| 'x'\"` | yes | 1.0 MB | 10.0% | 5 | redundant: docs_id covers it, unmanaged |",
+      '| `docs_key` | yes | 1.0 MB | 10.0% | 5 | unmanaged, constraint "docs\\x1b[2Jkey" (unique constraint) |',
+    ]);
+  });
+});
