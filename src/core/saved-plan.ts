@@ -7,6 +7,7 @@
 import { assertNever, type Action, type Step, type TableRef } from './actions.js';
 import type { PlanDocument } from './plan-document.js';
 import { describeAction } from './plan.js';
+import { printableText } from './printable.js';
 
 export interface CurrentPlan {
   /** SHA-256 of the manifest file as it is now. */
@@ -23,9 +24,7 @@ const NOW = 'what the manifest and database give now';
 
 // Names in a saved file are whatever the file says: control characters are shown escaped, so a name
 // cannot start a line of its own in the error output.
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+const printable = printableText;
 
 function tableName(table: TableRef): string {
   return `${table.schema}.${table.name}`;

@@ -106,7 +106,7 @@ describe('firstDifference', () => {
 
   it('shows control characters in names from the file escaped', () => {
     expect(firstDifference([{ ...DROP, index: 'x\nError: forged' }], [DROP])).toBe(
-      'action 1 is drop public.users.x\\u000aError: forged in the saved plan, where what the manifest and database give now is drop public.users.users_old',
+      'action 1 is drop public.users.x\\nError: forged in the saved plan, where what the manifest and database give now is drop public.users.users_old',
     );
   });
 });
