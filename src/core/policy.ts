@@ -27,7 +27,14 @@ export type Owner = 'constraint' | 'partitioned index' | 'extension';
 
 export type IndexPolicy =
   | { readonly kind: 'managed' }
-  | { readonly kind: 'owned'; readonly owner: Owner; /** Why, as a clause: "it backs the primary key …". */ readonly reason: string }
+  | {
+      readonly kind: 'owned';
+      readonly owner: Owner;
+      /** The owner named: `the primary key "users_pkey"`. */
+      readonly by: string;
+      /** Why, as a clause: `it backs the primary key "users_pkey" (…)`. */
+      readonly reason: string;
+    }
   | { readonly kind: 'kept'; /** Who relies on it, as a clause: "foreign keys rely on it (…)". */ readonly reason: string };
 
 const CONSTRAINT_WORDS: Readonly<Record<ConstraintType, string>> = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' };
@@ -37,6 +44,7 @@ export function indexPolicy(index: OwnershipFacts): IndexPolicy {
     return {
       kind: 'owned',
       owner: 'constraint',
+      by: `the ${CONSTRAINT_WORDS[index.constraint.type]} "${index.constraint.name}"`,
       reason: `it backs the ${CONSTRAINT_WORDS[index.constraint.type]} "${index.constraint.name}" (constraints are managed with ALTER TABLE)`,
     };
   }
@@ -44,11 +52,17 @@ export function indexPolicy(index: OwnershipFacts): IndexPolicy {
     return {
       kind: 'owned',
       owner: 'partitioned index',
+      by: `the partitioned index ${index.parentIndex}`,
       reason: `it is attached to the partitioned index ${index.parentIndex}, which owns it (declare that one on its partitioned table)`,
     };
   }
   if (index.extension !== undefined) {
-    return { kind: 'owned', owner: 'extension', reason: `it belongs to the extension "${index.extension}", which manages it` };
+    return {
+      kind: 'owned',
+      owner: 'extension',
+      by: `the extension "${index.extension}"`,
+      reason: `it belongs to the extension "${index.extension}", which manages it`,
+    };
   }
   const reliers = [
     ...(index.referencedByForeignKeys.length > 0 ? [`foreign keys rely on it (${index.referencedByForeignKeys.join(', ')})`] : []),
