@@ -289,11 +289,17 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
       ref: { schema: table.schema, name: table.name },
       cost: { tableBytes: liveTable.sizeBytes, ...(liveTable.estimatedRows === undefined ? {} : { estimatedRows: liveTable.estimatedRows }) },
     };
-    const result = planTable(context, indexesOn(table.schema, table.name), canonical, settings.analyzeAfterBuild, checks.indexes, twins);
+    const planned = planTable(context, indexesOn(table.schema, table.name), canonical, settings.analyzeAfterBuild, checks.indexes, twins);
+    const cleared = planned.changes.map((action) => clearTheWay(action, indexesOn));
+    const result: TablePlan = {
+      ...planned,
+      problems: [...planned.problems, ...cleared.flatMap((c) => c.problems.map((message) => problemAt(table.source, message)))],
+      changes: cleared.map((c) => c.action),
+    };
     return { entry, context, result };
   });
 
-  // An index that one action uses (attaches, renames) is dropped by no other.
+  // An index that one action uses (attaches, renames, drops to free its name) is dropped by no other.
   const used = usedIndexes(
     planned.flatMap((p) => p.result?.changes ?? []),
     indexesOn,
@@ -343,6 +349,13 @@ function usedIndexes(actions: readonly Action[], indexesOn: (schema: string, nam
   const used = new Set<string>();
   for (const action of actions) {
     if (action.kind === 'rename') used.add(indexKey(action.table.schema, action.from));
+    for (const step of action.steps) {
+      if ((step.kind === 'drop' || step.kind === 'drop-locking') && step.partition) {
+        for (const candidate of indexesOn(step.partition.schema, step.partition.name)) {
+          if (step.sql.some((sql) => sql.endsWith(` ${qualify(candidate.schema, candidate.name)}`))) used.add(indexKey(candidate.schema, candidate.name));
+        }
+      }
+    }
     const created = new Set(action.steps.flatMap((step) => (step.creates ? [indexKey(step.creates.schema, step.creates.name)] : [])));
     for (const step of action.steps) {
       if (step.kind !== 'attach' || !step.partition) continue;
@@ -354,6 +367,32 @@ function usedIndexes(actions: readonly Action[], indexesOn: (schema: string, nam
     }
   }
   return used;
+}
+
+/**
+ * A partitioned build creates partition indexes under names of its own choosing. An invalid index already
+ * under such a name is what an interrupted run of that build left (CREATE INDEX CONCURRENTLY would fail
+ * on it): the action drops it first. Anything else under that name is a plan-time error.
+ */
+function clearTheWay(action: Action, indexesOn: (schema: string, name: string) => readonly LiveIndex[]): { action: Action; problems: string[] } {
+  const problems: string[] = [];
+  const steps: Step[] = [];
+  for (const step of action.steps) {
+    const partition = step.partition;
+    const creates = step.creates;
+    if (partition && creates && (step.kind === 'build' || step.kind === 'build-parent')) {
+      const taken = indexesOn(partition.schema, partition.name).find((index) => index.schema === creates.schema && index.name === creates.name);
+      if (taken && !taken.valid && !taken.build && indexPolicy(taken).kind === 'managed') {
+        steps.push({ ...dropStep(taken.schema, taken.name, taken.partitioned), partition });
+      } else if (taken) {
+        problems.push(
+          `the ${action.kind} of ${action.index} builds ${creates.name} on ${describeTable(partition)}, where an index of that name exists (${taken.definition}); rename or drop it`,
+        );
+      }
+    }
+    steps.push(step);
+  }
+  return { action: steps.length === action.steps.length ? action : ({ ...action, steps } as Action), problems };
 }
 
 /**

@@ -82,4 +82,26 @@ describe('a coherent plan', () => {
     expect(again.stdout).toBe(`No changes. The indexes match ${file}.\n`);
     expect(again.code).toBe(0);
   });
+
+  it('drops first what a killed build left under the partition index name it needs', async () => {
+    const logs = path.join(path.dirname(file), 'logs.yaml');
+    await writeFile(logs, 'version: 1\ntables:\n  logs:\n    indexes:\n      idx_logs_at:\n        columns: [at]\n');
+    await db.query(`
+      CREATE TABLE logs (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+      CREATE TABLE logs_2025 PARTITION OF logs FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+      INSERT INTO logs VALUES (1, '2025-02-01'), (1, '2025-02-02');
+      CREATE INDEX idx_logs_at ON ONLY logs (at);
+    `);
+    // An interrupted build under the very name the next run builds: invalid, attached to nothing.
+    await expect(db.query('CREATE UNIQUE INDEX CONCURRENTLY idx_logs_at_logs_2025 ON logs_2025 (id)')).rejects.toThrow(/could not create unique index/);
+
+    const applied = await runInProcess(['apply', '--yes', '--output', 'plain', '-f', logs, '--database-url', db.url]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('drop on public.logs_2025: DROP INDEX CONCURRENTLY IF EXISTS public.idx_logs_at_logs_2025');
+    expect(applied.code).toBe(0);
+    const { rows } = await db.query<{ valid: boolean }>(`SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = 'idx_logs_at'::regclass`);
+    expect(rows).toEqual([{ valid: true }]);
+    const again = await runInProcess(['plan', '--detailed-exitcode', '-f', logs, '--database-url', db.url]);
+    expect(again.stdout).toBe(`No changes. The indexes match ${logs}.\n`);
+  });
 });

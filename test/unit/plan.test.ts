@@ -762,6 +762,24 @@ describe('computePlan: actions never work against each other', () => {
     ]);
   });
 
+  it('drops first an invalid leftover under a partition index name the build needs, once, and refuses a valid one there', () => {
+    const leftover = liveIndex('events_2025', 'idx_events_at_events_2025', 'CREATE UNIQUE INDEX idx_events_at_events_2025 ON public.events_2025 USING btree (id)', { valid: false });
+    const desired = desiredState([desiredTable('events', [declared]), desiredTable('events_2025', [])]);
+    const result = plan(desired, liveState([events, events2024, events2025], [...halfBuilt.slice(0, 2), leftover]), forms({ idx_events_at: parentDef }));
+    expect(result.problems).toEqual([]);
+    expect(kinds(result.actions)).toEqual(['rebuild idx_events_at']);
+    expect(result.actions[0]!.steps.map((s) => [s.kind, s.sql[0], s.partition?.name])).toEqual([
+      ['drop', 'DROP INDEX CONCURRENTLY IF EXISTS public.idx_events_at_events_2025', 'events_2025'],
+      ['build', 'CREATE INDEX CONCURRENTLY idx_events_at_events_2025 ON public.events_2025 USING btree (at)', 'events_2025'],
+      ['attach', 'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2025', 'events_2025'],
+    ]);
+
+    const taken = plan(desired, liveState([events, events2024, events2025], [...halfBuilt.slice(0, 2), { ...leftover, valid: true }]), forms({ idx_events_at: parentDef }));
+    expect(taken.problems.map((p) => p.message)).toEqual([
+      'the rebuild of idx_events_at builds idx_events_at_events_2025 on public.events_2025, where an index of that name exists (CREATE UNIQUE INDEX idx_events_at_events_2025 ON public.events_2025 USING btree (id)); rename or drop it',
+    ]);
+  });
+
   it('does not drop a leftover the partitioned build attaches', () => {
     const leftover = liveIndex('events_2025', 'events_2025_at_reconcile_new', 'CREATE INDEX events_2025_at_reconcile_new ON public.events_2025 USING btree (at)');
     const result = plan(
