@@ -22,7 +22,12 @@ CREATE TABLE events_2024_rest PARTITION OF events_2024 DEFAULT;
 CREATE INDEX events_at ON events (at);
 CREATE INDEX events_2023_kind ON archive.events_2023 (kind) WHERE kind IS NOT NULL;
 CREATE INDEX events_2024_a_body ON archive.events_2024_a (lower(body));
-CREATE INDEX events_2024_kind ON ONLY events_2024 (kind);
+-- An intermediate partitioned table's own partitioned index, attached to nothing above it.
+CREATE INDEX events_2024_kind ON events_2024 (kind);
+-- A partitioned index left invalid, on a table with nothing else to export.
+CREATE TABLE metrics (v int, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE metrics_2024 PARTITION OF metrics FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE INDEX metrics_v ON ONLY metrics (v);
 
 CREATE TABLE accounts (id int NOT NULL, code text NOT NULL, region text);
 CREATE UNIQUE INDEX accounts_code_uq ON accounts (code);
@@ -30,6 +35,12 @@ CREATE UNIQUE INDEX accounts_id_region ON accounts (id) INCLUDE (region);
 CREATE TABLE payments (id int, account_code text REFERENCES accounts (code), account_id int);
 ALTER TABLE payments ADD CONSTRAINT payments_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id);
 COMMENT ON INDEX accounts_code_uq IS 'payments point here';
+
+-- Foreign keys may point at a partitioned table's unique index too (its partitions' pieces are its own).
+CREATE TABLE regions (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE regions_2024 PARTITION OF regions FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE UNIQUE INDEX regions_id_at ON regions (id, at);
+CREATE TABLE visits (region_id int, region_at date, FOREIGN KEY (region_id, region_at) REFERENCES regions (id, at));
 
 CREATE TABLE replicated (id int NOT NULL, v int);
 CREATE UNIQUE INDEX replicated_id ON replicated (id);
@@ -68,10 +79,10 @@ describe('export round trip through the declarable-index policy', () => {
   it('writes partition-local, foreign-key and replica identity indexes and odd names, then plans No changes', async () => {
     const file = path.join(dir, 'indexes.yaml');
     const { exported, planned } = await exportAndPlan(file);
-    expect(exported.stderr).toBe('Exported 9 indexes, left out 1 (see the header).\n');
+    expect(exported.stderr).toBe('Exported 11 indexes, left out 1 (see the header).\n');
     expect(exported.stdout.split('\n').slice(2, 4)).toEqual([
       '# Left out, because they are not declared in a manifest:',
-      '#   public.events_2024_kind (invalid (a failed or unfinished build))',
+      '#   public.metrics_v (invalid (a failed or unfinished build))',
     ]);
     expect(exported.stdout).toContain(
       [
@@ -120,6 +131,18 @@ describe('export round trip through the declarable-index policy', () => {
         '    indexes:',
         '      events_at:',
         '        columns:',
+        '          - at',
+        '  events_2024:',
+        '    indexes:',
+        '      events_2024_kind:',
+        '        columns:',
+        '          - kind',
+        '  regions:',
+        '    indexes:',
+        '      regions_id_at:',
+        '        unique: true',
+        '        columns:',
+        '          - id',
         '          - at',
         '  replicated:',
         '    indexes:',
