@@ -586,7 +586,12 @@ describe('computePlan: the declarable-index policy', () => {
   it('refuses to move the replica identity index to another tablespace, naming the replica identity', () => {
     const result = plan(
       desiredState([desiredTable('users', [desiredIndex('users', 'users_ri', { unique: true, columns: [column('role')], tablespace: 'fast' })])]),
-      liveState([usersTable], [riIndex]),
+      liveState([usersTable], [riIndex], {
+        tablespaces: [
+          { name: 'pg_default', canCreate: true },
+          { name: 'fast', canCreate: true },
+        ],
+      }),
       forms({ users_ri: riIndex.definition }),
     );
     expect(result.problems.map((p) => p.message)).toEqual([
