@@ -13,8 +13,8 @@ export async function runExport(options: ExportCommandOptions, context: CommandC
   const indexes = await withConnection(context, options, (target) =>
     withSession(target, (session) => readIndexesForExport(session, { schemas: options.schema, tables: options.table })),
   );
-  const exported = indexes.filter((index) => !index.leftOut).length;
-  context.stdout.write(exportManifest(indexes, { source: 'the database', date: new Date().toISOString().slice(0, 10) }));
-  context.stderr.write(`Exported ${exported} index${exported === 1 ? '' : 'es'}${indexes.length > exported ? `, left out ${indexes.length - exported} (see the header)` : ''}.\n`);
+  const { text, exported, leftOut } = exportManifest(indexes, { source: 'the database', date: new Date().toISOString().slice(0, 10) });
+  context.stdout.write(text);
+  context.stderr.write(`Exported ${exported} index${exported === 1 ? '' : 'es'}${leftOut > 0 ? `, left out ${leftOut} (see the header)` : ''}.\n`);
   return 0;
 }

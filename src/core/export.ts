@@ -1,8 +1,10 @@
 /*
  * `reconcile export`: live indexes (read in structured form) → a manifest document. Pure.
- * Indexes that cannot be declared (constraint-backed, partition children, extension members, invalid)
- * are left out and named in the header, so adopting the tool on an existing database starts from
- * `export > indexes.yaml`, then `plan` says no changes.
+ * Indexes the declarable-index policy (core/policy.ts) gives to an owner (a constraint, a partitioned
+ * index, an extension) and invalid ones are left out and named in the header, so adopting the tool on
+ * an existing database starts from `export > indexes.yaml`, then `plan` says no changes. A partition's
+ * own index is written under the partition's table key; an index attached to a partitioned index is
+ * part of that one, and named in the header only when that one is not exported.
  */
 import { Document } from 'yaml';
 
@@ -11,6 +13,8 @@ export interface ExportedKeyPart {
   readonly expression?: string;
   /** Only when it is not the type's default opclass; schema-qualified outside pg_catalog. */
   readonly opclass?: string;
+  /** Operator class parameters (`siglen=32`), in catalog order. */
+  readonly opclassParams?: readonly { readonly name: string; readonly value: string }[];
   /** Only when it differs from what the column or expression would have anyway. */
   readonly collation?: string;
   readonly desc: boolean;
@@ -33,6 +37,8 @@ export interface ExportedIndex {
   readonly comment?: string;
   /** Why it is left out of the manifest, when it is. */
   readonly leftOut?: string;
+  /** For an index attached to a partitioned index: the top of that tree. */
+  readonly partOf?: { readonly schema: string; readonly name: string };
 }
 
 export interface ExportHeader {
@@ -40,17 +46,19 @@ export interface ExportHeader {
   readonly date: string;
 }
 
-type ColumnEntry = string | Record<string, string>;
+type ColumnEntry = string | Record<string, string | Record<string, string | number>>;
 
 function columnEntry(key: ExportedKeyPart): ColumnEntry {
   const order = key.desc ? 'desc' : undefined;
   // Defaults: ASC NULLS LAST, DESC NULLS FIRST.
   const nulls = key.desc ? (key.nullsFirst ? undefined : 'last') : key.nullsFirst ? 'first' : undefined;
-  const plain = key.column !== undefined && !key.opclass && !key.collation && !order && !nulls;
+  const params = key.opclassParams ?? [];
+  const plain = key.column !== undefined && !key.opclass && params.length === 0 && !key.collation && !order && !nulls;
   if (plain) return key.column!;
   return {
     ...(key.column !== undefined ? { column: key.column } : { expression: key.expression ?? '' }),
     ...(key.opclass ? { opclass: key.opclass } : {}),
+    ...(params.length > 0 ? { opclassParams: Object.fromEntries(params.map((p) => [p.name, storageValue(p.value)])) } : {}),
     ...(key.collation ? { collation: key.collation } : {}),
     ...(order ? { order } : {}),
     ...(nulls ? { nulls } : {}),
@@ -75,17 +83,40 @@ function indexEntry(index: ExportedIndex): Record<string, unknown> {
   };
 }
 
-export function exportManifest(indexes: readonly ExportedIndex[], header: ExportHeader): string {
+/** One name of a table key, quoted the way parseTableKey (core/desired.ts) reads it back. */
+function keyName(name: string): string {
+  return /[."]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
+}
+
+/** The manifest's table key: `name` in the default schema, else `schema.name`. */
+export function exportTableKey(schema: string, table: string, defaultSchema = 'public'): string {
+  return schema === defaultSchema ? keyName(table) : `${keyName(schema)}.${keyName(table)}`;
+}
+
+export interface ExportResult {
+  readonly text: string;
+  /** Indexes written to the manifest. */
+  readonly exported: number;
+  /** Indexes named in the header as left out. */
+  readonly leftOut: number;
+}
+
+export function exportManifest(indexes: readonly ExportedIndex[], header: ExportHeader): ExportResult {
   const tables: Record<string, { indexes: Record<string, unknown> }> = {};
   const leftOut: string[] = [];
+  const present = new Set(indexes.map((index) => `${index.schema}\u0000${index.name}`));
+  let exported = 0;
   for (const index of indexes) {
-    const key = index.schema === 'public' ? index.table : `${index.schema}.${index.table}`;
+    const key = exportTableKey(index.schema, index.table);
     tables[key] ??= { indexes: {} };
     if (index.leftOut) {
+      // A partition's piece of a partitioned index in this export is that index's business.
+      if (index.partOf && present.has(`${index.partOf.schema}\u0000${index.partOf.name}`)) continue;
       leftOut.push(`${index.schema}.${index.name} (${index.leftOut})`);
       continue;
     }
     tables[key].indexes[index.name] = indexEntry(index);
+    exported += 1;
   }
   for (const [key, table] of Object.entries(tables)) if (Object.keys(table.indexes).length === 0) delete tables[key];
   const document = new Document({ version: 1, defaults: { schema: 'public', prune: false }, tables });
@@ -96,5 +127,5 @@ export function exportManifest(indexes: readonly ExportedIndex[], header: Export
       ? [' Left out, because they are not declared in a manifest:', ...leftOut.map((line) => `   ${line}`)]
       : []),
   ].join('\n');
-  return document.toString({ lineWidth: 0 });
+  return { text: document.toString({ lineWidth: 0 }), exported, leftOut: leftOut.length };
 }

@@ -212,6 +212,11 @@ export interface LiveState {
   readonly accessMethods: readonly string[];
   /** Declared tables that exist, keyed by `tableKey(schema, name)`. */
   readonly tables: ReadonlyMap<string, LiveTable>;
+  /**
+   * Declared names that exist as relations that cannot have indexes (a view), keyed by `tableKey`, with
+   * their `pg_class.relkind`; absent means none.
+   */
+  readonly notIndexable?: ReadonlyMap<string, string>;
   /** Every index on the declared tables that exist. */
   readonly indexes: readonly LiveIndex[];
   /** The database's default tablespace (pg_database.dattablespace); its indexes have no tablespace of their own. */

@@ -12,6 +12,7 @@ import {
   type UnmanagedIndex,
 } from './actions.js';
 import type { Problem } from './errors.js';
+import { cannotChangeMessage, cannotDeclareMessage, indexPolicy, mayDeclare, notIndexableMessage } from './policy.js';
 import {
   indexKey,
   tableKey,
@@ -72,19 +73,13 @@ function describeTable(table: TableRef): string {
   return `${table.schema}.${table.name}`;
 }
 
-/** Why an index can never be dropped or declared, or undefined when it is ours to manage. */
+/**
+ * Why an index is not entirely ours (owned by a constraint, a partitioned index or an extension, or kept
+ * for foreign keys or the replica identity), or undefined when it is: only those are reused or dropped.
+ */
 export function protectionReason(index: LiveIndex): string | undefined {
-  if (index.constraint) {
-    const kind = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' }[index.constraint.type];
-    return `it backs the ${kind} "${index.constraint.name}" (constraints are managed with ALTER TABLE)`;
-  }
-  if (index.referencedByForeignKeys.length > 0) {
-    return `foreign keys rely on it (${index.referencedByForeignKeys.join(', ')})`;
-  }
-  if (index.replicaIdentity) return 'it is the replica identity of its table (logical replication needs it)';
-  if (index.parentIndex) return `it is a partition's child of the partitioned index ${index.parentIndex}`;
-  if (index.extension) return `it belongs to the extension "${index.extension}"`;
-  return undefined;
+  const policy = indexPolicy(index);
+  return policy.kind === 'managed' ? undefined : policy.reason;
 }
 
 function hasExpression(index: DesiredIndex): boolean {
@@ -252,29 +247,75 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
     indexesByTable.set(key, list);
   }
 
-  for (const table of desired.tables.map((declared) => withoutDefaultTablespace(declared, live.defaultTablespace))) {
-    const liveTable = live.tables.get(tableKey(table.schema, table.name));
+  const manifestName = desired.file.split(/[\\/]/).pop() ?? desired.file;
+  const indexesOn = (schema: string, name: string): readonly LiveIndex[] => indexesByTable.get(tableKey(schema, name)) ?? [];
+
+  // First every table's checks and renames, so that no partitioned build reuses (attaches) a partition
+  // index that the manifest declares on the partition itself or that a rename there takes over.
+  interface Prepared {
+    readonly table: DesiredTable;
+    readonly problems: Problem[];
+    readonly ready?: { readonly liveTable: LiveTable; readonly checks: TableChecks; readonly twins: ReadonlyMap<string, LiveIndex> };
+  }
+  const reserved = new Set(desired.tables.flatMap((table) => table.indexes.map((index) => indexKey(index.schema, index.name))));
+  const tables = desired.tables.map((declared) => withoutDefaultTablespace(declared, live.defaultTablespace));
+  const prepared: Prepared[] = tables.map((table) => {
+    const key = tableKey(table.schema, table.name);
+    const liveTable = live.tables.get(key);
     if (!liveTable) {
-      problems.push(problemAt(table.source, `table ${table.schema}.${table.name} does not exist`));
-      continue;
+      const relkind = live.notIndexable?.get(key);
+      const message = relkind === undefined ? `table ${table.schema}.${table.name} does not exist` : notIndexableMessage(`${table.schema}.${table.name}`, relkind);
+      return { table, problems: [problemAt(table.source, message)] };
     }
     const checks = checkTable(table, liveTable, live);
-    problems.push(...checks.table, ...[...checks.indexes.values()].flat());
-    if (checks.table.length > 0) continue;
+    const problems = [...checks.table, ...[...checks.indexes.values()].flat()];
+    if (checks.table.length > 0) return { table, problems };
+    const twins = findTwins(table, indexesOn(table.schema, table.name), canonical, checks.indexes);
+    for (const twin of twins.values()) reserved.add(indexKey(twin.schema, twin.name));
+    return { table, problems, ready: { liveTable, checks, twins } };
+  });
+  const reusableOn = (schema: string, name: string): readonly LiveIndex[] =>
+    indexesOn(schema, name).filter((index) => index.parentIndex !== undefined || !reserved.has(indexKey(index.schema, index.name)));
 
+  const planned = prepared.map((entry) => {
+    if (!entry.ready) return { entry };
+    const { table } = entry;
+    const { liveTable, checks, twins } = entry.ready;
     const context: TableContext = {
-      indexesOn: (schema, name) => indexesByTable.get(tableKey(schema, name)) ?? [],
-      manifestName: desired.file.split(/[\\/]/).pop() ?? desired.file,
+      indexesOn: reusableOn,
+      manifestName,
       table,
       live: liveTable,
       ref: { schema: table.schema, name: table.name },
       cost: { tableBytes: liveTable.sizeBytes, ...(liveTable.estimatedRows === undefined ? {} : { estimatedRows: liveTable.estimatedRows }) },
     };
-    const result = planTable(context, indexesByTable.get(tableKey(table.schema, table.name)) ?? [], canonical, settings.analyzeAfterBuild, checks.indexes);
+    const planned = planTable(context, indexesOn(table.schema, table.name), canonical, settings.analyzeAfterBuild, checks.indexes, twins);
+    const cleared = planned.changes.map((action) => clearTheWay(action, indexesOn));
+    const result: TablePlan = {
+      ...planned,
+      problems: [...planned.problems, ...cleared.flatMap((c) => c.problems.map((message) => problemAt(table.source, message)))],
+      changes: cleared.map((c) => c.action),
+    };
+    return { entry, context, result };
+  });
+
+  // An index that one action uses (attaches, renames, drops to free its name) is dropped by no other.
+  const used = usedIndexes(
+    planned.flatMap((p) => p.result?.changes ?? []),
+    indexesOn,
+  );
+  const notUsed = (drop: Action): boolean => drop.kind !== 'drop' || !used.has(indexKey(drop.table.schema, drop.index));
+
+  for (const { entry, context, result } of planned) {
+    problems.push(...entry.problems);
+    if (!context || !result) continue;
+    const { table } = entry;
     problems.push(...result.problems);
     unmanaged.push(...result.unmanaged);
+    const leftoverDrops = result.leftoverDrops.filter(notUsed);
+    const drops = result.drops.filter(notUsed);
 
-    const pruneDrops = result.drops.filter((drop) => drop.reason === pruneReason(context.manifestName));
+    const pruneDrops = drops.filter((drop) => drop.reason === pruneReason(context.manifestName));
     if (table.prune && table.indexes.length === 0 && pruneDrops.length > 0 && !options.allowEmpty) {
       problems.push(
         problemAt(
@@ -283,7 +324,7 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
         ),
       );
     }
-    for (const action of [...result.leftoverDrops, ...result.changes, ...result.drops]) {
+    for (const action of [...leftoverDrops, ...result.changes, ...drops]) {
       if (!allowLockingDrops && action.steps.some((step) => step.kind === 'drop-locking')) {
         const what = action.kind === 'drop' ? `dropping the partitioned index ${action.index}` : `the ${action.kind} of the partitioned index ${action.index} drops the old one, which`;
         problems.push(
@@ -294,12 +335,94 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
         );
       }
     }
-    actions.push(...result.skips, ...result.leftoverDrops, ...analyzeOnce(result.changes), ...result.drops);
+    actions.push(...result.skips, ...leftoverDrops, ...analyzeOnce(result.changes), ...drops);
   }
 
   return { actions: problems.length > 0 ? [] : actions, unmanaged, problems, warnings };
 }
 
+/**
+ * The live indexes the actions use without creating them, by indexKey: a partition's index a partitioned
+ * build attaches (reused, not built by that action) and the twin a rename takes over.
+ */
+function usedIndexes(actions: readonly Action[], indexesOn: (schema: string, name: string) => readonly LiveIndex[]): Set<string> {
+  const used = new Set<string>();
+  for (const action of actions) {
+    if (action.kind === 'rename') used.add(indexKey(action.table.schema, action.from));
+    for (const step of action.steps) {
+      if ((step.kind === 'drop' || step.kind === 'drop-locking') && step.partition) {
+        for (const candidate of indexesOn(step.partition.schema, step.partition.name)) {
+          if (step.sql.some((sql) => sql.endsWith(` ${qualify(candidate.schema, candidate.name)}`))) used.add(indexKey(candidate.schema, candidate.name));
+        }
+      }
+    }
+    const created = new Set(action.steps.flatMap((step) => (step.creates ? [indexKey(step.creates.schema, step.creates.name)] : [])));
+    for (const step of action.steps) {
+      if (step.kind !== 'attach' || !step.partition) continue;
+      for (const candidate of indexesOn(step.partition.schema, step.partition.name)) {
+        const key = indexKey(candidate.schema, candidate.name);
+        if (created.has(key)) continue;
+        if (step.sql.some((sql) => sql.endsWith(` ATTACH PARTITION ${qualify(candidate.schema, candidate.name)}`))) used.add(key);
+      }
+    }
+  }
+  return used;
+}
+
+/**
+ * A partitioned build creates partition indexes under names of its own choosing. An invalid index already
+ * under such a name is what an interrupted run of that build left (CREATE INDEX CONCURRENTLY would fail
+ * on it): the action drops it first. Anything else under that name is a plan-time error.
+ */
+function clearTheWay(action: Action, indexesOn: (schema: string, name: string) => readonly LiveIndex[]): { action: Action; problems: string[] } {
+  const problems: string[] = [];
+  const steps: Step[] = [];
+  for (const step of action.steps) {
+    const partition = step.partition;
+    const creates = step.creates;
+    if (partition && creates && (step.kind === 'build' || step.kind === 'build-parent')) {
+      const taken = indexesOn(partition.schema, partition.name).find((index) => index.schema === creates.schema && index.name === creates.name);
+      if (taken && !taken.valid && !taken.build && indexPolicy(taken).kind === 'managed') {
+        steps.push({ ...dropStep(taken.schema, taken.name, taken.partitioned), partition });
+      } else if (taken) {
+        problems.push(
+          `the ${action.kind} of ${action.index} builds ${creates.name} on ${describeTable(partition)}, where an index of that name exists (${taken.definition}); rename or drop it`,
+        );
+      }
+    }
+    steps.push(step);
+  }
+  return { action: steps.length === action.steps.length ? action : ({ ...action, steps } as Action), problems };
+}
+
+/**
+ * For each declared index missing under its name, the undeclared valid index of the table with the same
+ * definition, which a rename takes over (each twin once, in manifest order).
+ */
+function findTwins(
+  table: DesiredTable,
+  liveIndexes: readonly LiveIndex[],
+  canonical: CanonicalForms,
+  failedChecks: ReadonlyMap<string, readonly Problem[]>,
+): Map<string, LiveIndex> {
+  const declaredNames = new Set(table.indexes.map((index) => index.name));
+  const onTable = liveIndexes.filter((index) => index.schema === table.schema && index.table === table.name);
+  const present = new Set(onTable.map((index) => index.name));
+  // Renaming does not drop: an index foreign keys or the replica identity rely on may be taken over too.
+  const candidates = onTable.filter((index) => !declaredNames.has(index.name) && index.valid && !isTemporaryName(index.name) && mayDeclare(indexPolicy(index)));
+  const twins = new Map<string, LiveIndex>();
+  const claimed = new Set<string>();
+  for (const index of table.indexes) {
+    if (failedChecks.has(index.name) || present.has(index.name)) continue;
+    const form = canonical.desired.get(indexKey(index.schema, index.name));
+    if (!form?.ok) continue;
+    const twin = candidates.find((candidate) => !claimed.has(candidate.name) && sameDefinition(form.definition, candidate, canonical.live) && sameTablespace(index, candidate));
+    if (!twin) continue;
+    claimed.add(twin.name);
+    twins.set(index.name, twin);
+  }
+  return twins;
+}
 
 interface TableChecks {
   /** Problems with the table itself: nothing on it can be planned. */
@@ -433,17 +556,14 @@ function planTable(
   canonical: CanonicalForms,
   analyzeAfterBuild: boolean,
   failedChecks: ReadonlyMap<string, readonly Problem[]>,
+  twins: ReadonlyMap<string, LiveIndex>,
 ): TablePlan {
   const { table, ref, cost } = context;
   const plan: TablePlan = { problems: [], skips: [], leftoverDrops: [], changes: [], drops: [], unmanaged: [] };
   const onTable = liveIndexes.filter((index) => index.schema === table.schema && index.table === table.name);
   const byName = new Map(onTable.map((index) => [index.name, index]));
   const declaredNames = new Set(table.indexes.map((index) => index.name));
-  const claimed = new Set<string>();
-
-  const renameCandidates = onTable.filter(
-    (index) => !declaredNames.has(index.name) && index.valid && !isTemporaryName(index.name) && protectionReason(index) === undefined,
-  );
+  const claimed = new Set([...twins.values()].map((twin) => twin.name));
   const partitioned = context.live.kind === 'partitioned';
 
   /** Build steps for a new index under `name`; partition indexes are named after `childSeed`. */
@@ -488,9 +608,9 @@ function planTable(
     }
     const existing = byName.get(index.name);
     if (existing) {
-      const protectedBy = protectionReason(existing);
-      if (protectedBy) {
-        plan.problems.push(problemAt(index.source, `${index.name} cannot be declared: ${protectedBy}; remove it from ${context.manifestName}`));
+      const policy = indexPolicy(existing);
+      if (policy.kind === 'owned') {
+        plan.problems.push(problemAt(index.source, cannotDeclareMessage(index.name, policy.reason, context.manifestName)));
         continue;
       }
       if (!existing.valid && existing.build) {
@@ -498,6 +618,12 @@ function planTable(
         continue;
       }
       const sameAsDeclared = sameDefinition(form.definition, existing, canonical.live) && sameTablespace(index, existing);
+      if (policy.kind === 'kept' && (!existing.valid || !sameAsDeclared)) {
+        // Replace and rebuild both drop the live index, which foreign keys or logical replication need.
+        const change = !existing.valid ? 'invalid' : sameTablespace(index, existing) ? 'definition' : 'tablespace';
+        plan.problems.push(problemAt(index.source, cannotChangeMessage(index.name, policy.reason, change, existing.definition)));
+        continue;
+      }
       if (!existing.valid) {
         if (partitioned && sameAsDeclared) {
           const finish = partitionedBuildSteps(index, context, index.name, form.definition, existing);
@@ -540,9 +666,8 @@ function planTable(
       plan.changes.push(anew(index, form.definition, existing, 'replace', sameTablespace(index, existing) ? 'definition changed' : 'tablespace changed'));
       continue;
     }
-    const twin = renameCandidates.find((candidate) => !claimed.has(candidate.name) && sameDefinition(form.definition, candidate, canonical.live) && sameTablespace(index, candidate));
+    const twin = twins.get(index.name);
     if (twin) {
-      claimed.add(twin.name);
       plan.changes.push({
         kind: 'rename',
         table: ref,
@@ -572,7 +697,13 @@ function planTable(
 
   for (const index of onTable) {
     if (declaredNames.has(index.name) || claimed.has(index.name)) continue;
-    if (protectionReason(index) !== undefined) continue;
+    const policy = indexPolicy(index);
+    if (policy.kind === 'owned') continue;
+    if (policy.kind === 'kept') {
+      // Never dropped, prune or not; without prune it is listed like any index the manifest could adopt.
+      if (!table.prune) plan.unmanaged.push({ table: ref, index: index.name, definition: index.definition });
+      continue;
+    }
     if (!index.valid && index.build) {
       plan.skips.push({ kind: 'skip', table: ref, index: index.name, reason: buildingReason(index), steps: [], pid: index.build.pid, phase: index.build.phase });
       continue;

@@ -4,6 +4,7 @@
  * reset). Pure: the reads live in io/status-reader.ts.
  */
 import { indexKey, tableKey, type ConstraintType, type DesiredState, type LiveIndex, type LiveState, type TableKind } from './model.js';
+import { indexPolicy, isUnmanagedWhenUndeclared } from './policy.js';
 
 /** One key column of a live index, as the catalog describes it. */
 export interface LiveIndexKey {
@@ -37,7 +38,10 @@ export interface StatusFacts {
   readonly tableBytes: ReadonlyMap<string, number>;
 }
 
-/** Flags in the order they are shown. `building`, `constraint` and `unmanaged` are informational. */
+/**
+ * Flags in the order they are shown. `building`, `constraint` and `unmanaged` are informational;
+ * `unmanaged` follows the declarable-index policy (core/policy.ts): undeclared, and the manifest's to adopt.
+ */
 export type IndexFlag = 'invalid' | 'building' | 'redundant' | 'unused' | 'unmanaged' | 'constraint';
 
 export const FLAG_ORDER: readonly IndexFlag[] = ['invalid', 'building', 'redundant', 'unused', 'unmanaged', 'constraint'];
@@ -227,7 +231,8 @@ export function computeStatus(desired: DesiredState, live: LiveState, facts: Sta
       if (redundantTo !== undefined) flags.add('redundant');
       // A unique index is used by every insert, which idx_scan does not count: zero scans says nothing.
       if (index.valid && index.scans === 0 && !enforces(index)) flags.add('unused');
-      if (!isDeclared) flags.add('unmanaged');
+      // Unmanaged means the manifest could adopt it: not an index a constraint, partitioned index or extension owns.
+      if (!isDeclared && isUnmanagedWhenUndeclared(indexPolicy(index))) flags.add('unmanaged');
       if (index.constraint) flags.add('constraint');
       const ratio = ratioOf(size, sizeBytes);
       return {

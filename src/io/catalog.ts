@@ -166,6 +166,13 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
 FROM declared d
 JOIN pg_class c ON c.oid = d.oid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+UNION ALL
+-- Declared names that are relations without indexes of their own (a view): the plan says what they are.
+SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), false, false, 0, 0, '[]'::json, '[]'::json
+FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+JOIN pg_namespace n ON n.nspname = w.schema
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
+WHERE c.relkind NOT IN ('r', 'p', 'm')
 ORDER BY 1, 2`;
 
 // Set-based on purpose: a correlated subquery per index over pg_constraint (no index on conindid; on
@@ -383,7 +390,12 @@ function tableKind(relkind: string): TableKind {
 function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRows: readonly IndexRow[]): Omit<LiveState, keyof Placement> {
   const blockSize = server.block_size;
   const tables = new Map<string, LiveTable>();
+  const notIndexable = new Map<string, string>();
   for (const row of tableRows) {
+    if (!['r', 'p', 'm'].includes(row.relkind)) {
+      notIndexable.set(tableKey(row.schema, row.name), row.relkind);
+      continue;
+    }
     const kind = tableKind(row.relkind);
     const partitions: LivePartition[] = row.partitions.map((p) => ({
       schema: p.schema,
@@ -446,6 +458,7 @@ function toLiveState(server: ServerRow, tableRows: readonly TableRow[], indexRow
     currentRole: server.role,
     accessMethods: server.methods ?? [],
     tables,
+    notIndexable,
     indexes,
   };
 }

@@ -1,9 +1,12 @@
 /*
  * What `reconcile export` reads: every index of the chosen tables in structured form, straight from the
- * catalogs (key columns or expressions, opclasses, collations, order, nulls, INCLUDE, predicate, storage
- * parameters), in one query. Parsing definitions is not needed: the catalogs hold each field.
+ * catalogs (key columns or expressions, opclasses and their parameters, collations, order, nulls, INCLUDE,
+ * predicate, storage parameters), in one query. Parsing definitions is not needed: the catalogs hold each
+ * field. What is left out is decided by the same policy the plan applies (core/policy.ts).
  */
 import type { ExportedIndex } from '../core/export.js';
+import type { ConstraintType } from '../core/model.js';
+import { indexPolicy, type OwnershipFacts } from '../core/policy.js';
 import type { Session } from './db.js';
 
 export interface ExportSelection {
@@ -17,6 +20,8 @@ interface KeyRow {
   column: string | null;
   expression: string | null;
   opclass: string | null;
+  /** Operator class parameters (`siglen=32`), from the index column's attoptions. */
+  opclass_options: string[] | null;
   collation: string | null;
   desc: boolean;
   nulls_first: boolean;
@@ -38,20 +43,35 @@ interface IndexRow {
   comment: string | null;
   constraint_name: string | null;
   constraint_type: string | null;
-  is_partition_child: boolean;
+  foreign_keys: string[] | null;
+  replica_identity: boolean;
+  /** The partitioned index this one is attached to, and the top of that tree. */
+  parent_index: string | null;
+  root_index: { schema: string; name: string } | null;
   extension: string | null;
   valid: boolean;
 }
 
+// Foreign keys are joined once, set-based: pg_constraint has no index on conindid.
 const EXPORT_SQL = `
+WITH fks AS (
+  SELECT f.conindid, array_agg(DISTINCT f.conrelid::regclass::text || '.' || quote_ident(f.conname)) AS names
+  FROM pg_constraint f
+  WHERE f.contype = 'f'
+    -- a foreign key on a partitioned table is repeated on each partition: name it once
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = f.conparentid AND p.conindid = f.conindid)
+  GROUP BY f.conindid
+)
 SELECT n.nspname AS schema, t.relname AS table, t.relkind AS relkind, c.relname AS name, am.amname AS method,
   i.indisunique AS unique, COALESCE((to_jsonb(i)->>'indnullsnotdistinct')::bool, false) AS nulls_not_distinct,
   (SELECT json_agg(json_build_object(
       'column', a.attname,
       'expression', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(c.oid, k.ord::int, false) END,
-      'opclass', CASE WHEN k.ord > i.indnkeyatts OR opc.opcdefault THEN NULL
+      -- parameters are written beside their opclass, so a default opclass with parameters is named too
+      'opclass', CASE WHEN k.ord > i.indnkeyatts OR (opc.opcdefault AND ia.attoptions IS NULL) THEN NULL
                       WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(opc.opcname)
                       ELSE quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END,
+      'opclass_options', CASE WHEN k.ord <= i.indnkeyatts THEN ia.attoptions END,
       'collation', CASE WHEN k.ord > i.indnkeyatts OR i.indcollation[k.ord - 1] = 0 THEN NULL
                         WHEN k.attnum <> 0 AND i.indcollation[k.ord - 1] = a.attcollation THEN NULL
                         WHEN k.attnum = 0 AND i.indcollation[k.ord - 1] = 100 THEN NULL
@@ -62,6 +82,7 @@ SELECT n.nspname AS schema, t.relname AS table, t.relkind AS relkind, c.relname 
       'key', k.ord <= i.indnkeyatts) ORDER BY k.ord)
     FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
     LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum AND k.attnum > 0
+    LEFT JOIN pg_attribute ia ON ia.attrelid = c.oid AND ia.attnum = k.ord
     LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k.ord - 1]
     LEFT JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace
     LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[k.ord - 1]
@@ -69,7 +90,12 @@ SELECT n.nspname AS schema, t.relname AS table, t.relkind AS relkind, c.relname 
   pg_get_expr(i.indpred, i.indrelid) AS predicate,
   c.reloptions, ts.spcname AS tablespace, obj_description(c.oid, 'pg_class') AS comment,
   con.conname AS constraint_name, con.contype::text AS constraint_type,
-  EXISTS (SELECT 1 FROM pg_inherits inh WHERE inh.inhrelid = c.oid) AS is_partition_child,
+  fks.names AS foreign_keys, i.indisreplident AS replica_identity,
+  (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits h
+    JOIN pg_class pc ON pc.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+    WHERE h.inhrelid = c.oid LIMIT 1) AS parent_index,
+  (SELECT json_build_object('schema', rn.nspname, 'name', rc.relname) FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+    WHERE c.relispartition AND rc.oid = pg_partition_root(c.oid)) AS root_index,
   (SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
     WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, t.oid)
       AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' LIMIT 1) AS extension,
@@ -81,20 +107,29 @@ JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = c.relam
 LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
 LEFT JOIN pg_constraint con ON con.conindid = c.oid AND con.conrelid = t.oid AND con.contype IN ('p', 'u', 'x')
+LEFT JOIN fks ON fks.conindid = c.oid
 WHERE t.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp_%' AND n.nspname NOT LIKE 'pg_toast_temp_%'
   AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
   AND (cardinality($2::text[]) = 0 OR t.relname = ANY ($2::text[]) OR n.nspname || '.' || t.relname = ANY ($2::text[]))
-  -- A partition's own indexes belong to it; its table is exported only when named.
-  AND (NOT t.relispartition OR t.relname = ANY ($2::text[]) OR n.nspname || '.' || t.relname = ANY ($2::text[]))
 ORDER BY n.nspname, t.relname, c.relname`;
 
-const CONSTRAINT_WORDS: Readonly<Record<string, string>> = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' };
+function ownershipFacts(row: IndexRow): OwnershipFacts {
+  return {
+    ...(row.constraint_name !== null && row.constraint_type !== null
+      ? { constraint: { name: row.constraint_name, type: row.constraint_type as ConstraintType } }
+      : {}),
+    ...(row.parent_index !== null ? { parentIndex: row.parent_index } : {}),
+    ...(row.extension !== null ? { extension: row.extension } : {}),
+    referencedByForeignKeys: [...(row.foreign_keys ?? [])].sort(),
+    replicaIdentity: row.replica_identity,
+  };
+}
 
 function leftOutReason(row: IndexRow): string | undefined {
-  if (row.constraint_name) return `backs the ${CONSTRAINT_WORDS[row.constraint_type ?? ''] ?? 'constraint'} ${row.constraint_name}`;
-  if (row.is_partition_child) return 'a partition index of a partitioned index';
-  if (row.extension) return `belongs to the extension ${row.extension}`;
+  const policy = indexPolicy(ownershipFacts(row));
+  if (policy.kind === 'owned') return `owned by ${policy.by}`;
+  // Plan drops or rebuilds an invalid index; declaring it would only make the manifest say so.
   if (!row.valid) return 'invalid (a failed or unfinished build)';
   return undefined;
 }
@@ -124,6 +159,7 @@ export async function readIndexesForExport(session: Session, selection: ExportSe
         .map((k) => ({
           ...(k.expression === null ? { column: k.column ?? '' } : { expression: k.expression }),
           ...(k.opclass === null ? {} : { opclass: k.opclass }),
+          ...(k.opclass_options === null || k.opclass_options.length === 0 ? {} : { opclassParams: storageParameters(k.opclass_options) }),
           ...(k.collation === null ? {} : { collation: k.collation }),
           desc: k.desc,
           nullsFirst: k.nulls_first,
@@ -134,6 +170,7 @@ export async function readIndexesForExport(session: Session, selection: ExportSe
       ...(row.tablespace === null ? {} : { tablespace: row.tablespace }),
       ...(row.comment === null ? {} : { comment: row.comment }),
       ...(leftOut === undefined ? {} : { leftOut }),
+      ...(row.root_index === null ? {} : { partOf: row.root_index }),
     };
   });
 }

@@ -97,6 +97,10 @@ describe('tables', () => {
     expect(state.tables.size).toBe(ALL.length + 1);
   });
 
+  it('says what a declared relation that cannot have indexes is (a view), in the same read', () => {
+    expect(state.notIndexable).toEqual(new Map([['public.a_view', 'v']]));
+  });
+
   it('reads kind, owner, ownership and columns (dropped ones left out, types with modifiers)', () => {
     const accounts = state.tables.get('public.accounts')!;
     expect(accounts).toMatchObject({ schema: 'public', name: 'accounts', kind: 'table', owner: 'postgres', ownedByCurrentRole: true });

@@ -68,9 +68,9 @@ describe('reconcile export', () => {
     const lines = stdout.split('\n');
     expect(lines.slice(2, 6)).toEqual([
       '# Left out, because they are not declared in a manifest:',
-      '#   app.Order_pkey (backs the primary key Order_pkey)',
-      '#   public.users_email_key (backs the unique constraint users_email_key)',
-      '#   public.users_pkey (backs the primary key users_pkey)',
+      '#   app.Order_pkey (owned by the primary key "Order_pkey")',
+      '#   public.users_email_key (owned by the unique constraint "users_email_key")',
+      '#   public.users_pkey (owned by the primary key "users_pkey")',
     ]);
     expect(stdout).toContain(
       ['      users_created_desc:', '        columns:', '          - column: created_at', '            order: desc', '            nulls: last', '          - id'].join('\n'),

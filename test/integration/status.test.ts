@@ -121,7 +121,7 @@ const TEXT = [
   '  orders_customer_placed  yes    456.0 kB  43.2%      1',
   '  orders_dup              no      0 bytes   0.0%      0  invalid, unmanaged',
   '  orders_open             yes     32.0 kB   3.0%      3',
-  '  orders_pkey             yes    456.0 kB  43.2%      0  unmanaged, constraint (primary key)',
+  '  orders_pkey             yes    456.0 kB  43.2%      0  constraint (primary key)',
   '  orders_status           yes    152.0 kB  14.4%      0  unused, unmanaged',
   '  orders_unbuilt          -             -      -      -  missing: reconcile apply creates it',
   '',
@@ -192,7 +192,7 @@ const JSON_DOCUMENT = {
           keys: ['id'],
           sizeBytes: 466_944,
           ratio: 466_944 / ORDERS_BYTES,
-          flags: ['unmanaged', 'constraint'],
+          flags: ['constraint'],
           constraint: { name: 'orders_pkey', type: 'p' },
         }),
         index('orders_status', { declared: false, keys: ['status'], sizeBytes: 155_648, ratio: 155_648 / ORDERS_BYTES, flags: ['unused', 'unmanaged'] }),
@@ -225,7 +225,7 @@ const JSON_DOCUMENT = {
     },
     { schema: 'public', name: 'ghosts', exists: false, kind: null, sizeBytes: 0, indexBytes: 0, ratio: null, overBudget: false, indexes: [], missingIndexes: ['ghosts_id'] },
   ],
-  summary: { tables: 4, missingTables: 1, indexes: 8, invalid: 1, building: 0, redundant: 1, unused: 3, unmanaged: 3, missingIndexes: 3, tablesOverBudget: 1 },
+  summary: { tables: 4, missingTables: 1, indexes: 8, invalid: 1, building: 0, redundant: 1, unused: 3, unmanaged: 2, missingIndexes: 3, tablesOverBudget: 1 },
 };
 
 describe('reconcile status', () => {
@@ -273,7 +273,7 @@ describe('reconcile status', () => {
       '| `orders_customer_placed` | yes | 456.0 kB | 43.2% | 1 |  |',
       '| `orders_dup` | no | 0 bytes | 0.0% | 0 | **invalid**, unmanaged |',
       '| `orders_open` | yes | 32.0 kB | 3.0% | 3 |  |',
-      '| `orders_pkey` | yes | 456.0 kB | 43.2% | 0 | unmanaged, constraint (primary key) |',
+      '| `orders_pkey` | yes | 456.0 kB | 43.2% | 0 | constraint (primary key) |',
       '| `orders_status` | yes | 152.0 kB | 14.4% | 0 | unused, unmanaged |',
       '| `orders_unbuilt` | - | - | - | - | **missing: reconcile apply creates it** |',
       '',

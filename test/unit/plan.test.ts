@@ -547,3 +547,253 @@ describe('computePlan: statistics after expression builds', () => {
     ]);
   });
 });
+
+describe('computePlan: the declarable-index policy', () => {
+  const EMAIL_DEF = 'CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)';
+  const fkIndex = liveIndex('users', 'users_email_key', EMAIL_DEF, { referencedByForeignKeys: ['public.orders.orders_email_fkey'], comment: 'old' });
+  const riIndex = liveIndex('users', 'users_ri', 'CREATE UNIQUE INDEX users_ri ON public.users USING btree (role)', { replicaIdentity: true });
+  const emailKey = (extra: Partial<Parameters<typeof desiredIndex>[2]> = {}) =>
+    desiredIndex('users', 'users_email_key', { unique: true, columns: [column('email')], comment: 'old', ...extra });
+
+  it('compares a declared index that foreign keys rely on like any other: same is no change, a comment is a comment', () => {
+    const same = plan(desiredState([desiredTable('users', [emailKey()])]), liveState([usersTable], [fkIndex]), forms({ users_email_key: EMAIL_DEF }));
+    expect(same.problems).toEqual([]);
+    expect(same.actions).toEqual([]);
+    const commented = plan(desiredState([desiredTable('users', [emailKey({ comment: 'new' })])]), liveState([usersTable], [fkIndex]), forms({ users_email_key: EMAIL_DEF }));
+    expect(kinds(commented.actions)).toEqual(['comment users_email_key']);
+  });
+
+  it('refuses to change a declared index that foreign keys rely on, naming them: a replace would drop it', () => {
+    const result = plan(
+      desiredState([desiredTable('users', [emailKey({ columns: [column('email'), column('id')] })])]),
+      liveState([usersTable], [fkIndex]),
+      forms({ users_email_key: 'CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email, id)' }),
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.problems).toEqual([
+      {
+        file: 'indexes.yaml',
+        line: 10,
+        column: 7,
+        path: 'tables.users.indexes.users_email_key',
+        message:
+          'users_email_key cannot be changed (its definition differs): foreign keys rely on it (public.orders.orders_email_fkey), and a replace would have to drop it; ' +
+          `declare it as it is (${EMAIL_DEF}), or change it by hand and move what relies on it first`,
+      },
+    ]);
+  });
+
+  it('refuses to move the replica identity index to another tablespace, naming the replica identity', () => {
+    const result = plan(
+      desiredState([desiredTable('users', [desiredIndex('users', 'users_ri', { unique: true, columns: [column('role')], tablespace: 'fast' })])]),
+      liveState([usersTable], [riIndex], {
+        tablespaces: [
+          { name: 'pg_default', canCreate: true },
+          { name: 'fast', canCreate: true },
+        ],
+      }),
+      forms({ users_ri: riIndex.definition }),
+    );
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'users_ri cannot be changed (its tablespace differs): it is the replica identity of its table (logical replication of UPDATE and DELETE needs it), and a replace would have to drop it; ' +
+        `declare it as it is (${riIndex.definition}), or change it by hand and move what relies on it first`,
+    ]);
+  });
+
+  it('refuses to rebuild an invalid index that foreign keys rely on', () => {
+    const result = plan(
+      desiredState([desiredTable('users', [emailKey()])]),
+      liveState([usersTable], [{ ...fkIndex, valid: false }]),
+      forms({ users_email_key: EMAIL_DEF }),
+    );
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'users_email_key is invalid and cannot be rebuilt: foreign keys rely on it (public.orders.orders_email_fkey), and a rebuild would have to drop it; repair it by hand (REINDEX INDEX CONCURRENTLY)',
+    ]);
+  });
+
+  it('lists an undeclared kept index as unmanaged without prune, and never drops it, invalid or not, with prune', () => {
+    const live = liveState([usersTable], [fkIndex, { ...riIndex, valid: false }]);
+    const kept = plan(desiredState([desiredTable('users', [])]), live);
+    expect(kept.actions).toEqual([]);
+    expect(kept.unmanaged.map((u) => u.index)).toEqual(['users_email_key', 'users_ri']);
+    const pruned = plan(desiredState([desiredTable('users', [], { prune: true })]), live);
+    expect(pruned.problems).toEqual([]);
+    expect(pruned.actions).toEqual([]);
+    expect(pruned.unmanaged).toEqual([]);
+  });
+
+  it('renames a kept twin to its declared name: a rename drops nothing', () => {
+    const result = plan(
+      desiredState([desiredTable('users', [desiredIndex('users', 'users_email_uq', { unique: true, columns: [column('email')] })])]),
+      liveState([usersTable], [fkIndex]),
+      forms({ users_email_uq: 'CREATE UNIQUE INDEX users_email_uq ON public.users USING btree (email)' }),
+    );
+    expect(kinds(result.actions)).toEqual(['rename users_email_uq']);
+  });
+
+  it('says who owns an index that cannot be declared: the partitioned index, the extension', () => {
+    const result = plan(
+      desiredState([
+        desiredTable('users', [
+          desiredIndex('users', 'users_part_idx', { columns: [column('role')] }),
+          desiredIndex('users', 'users_ext_idx', { columns: [column('email')] }),
+        ]),
+      ]),
+      liveState(
+        [usersTable],
+        [
+          liveIndex('users', 'users_part_idx', 'CREATE INDEX users_part_idx ON public.users USING btree (role)', { parentIndex: 'public.parent_idx' }),
+          liveIndex('users', 'users_ext_idx', 'CREATE INDEX users_ext_idx ON public.users USING btree (email)', { extension: 'postgis' }),
+        ],
+      ),
+      forms({
+        users_part_idx: 'CREATE INDEX users_part_idx ON public.users USING btree (role)',
+        users_ext_idx: 'CREATE INDEX users_ext_idx ON public.users USING btree (email)',
+      }),
+    );
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'users_part_idx cannot be declared: it is attached to the partitioned index public.parent_idx, which owns it (declare that one on its partitioned table); remove it from indexes.yaml',
+      'users_ext_idx cannot be declared: it belongs to the extension "postgis", which manages it; remove it from indexes.yaml',
+    ]);
+  });
+
+  it('says what a declared view is', () => {
+    const result = plan(
+      desiredState([desiredTable('active_users', [desiredIndex('active_users', 'idx_active')])]),
+      liveState([], [], { notIndexable: new Map([['public.active_users', 'v']]) }),
+    );
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'tables.active_users: public.active_users is a view; only tables, partitioned tables and materialized views have indexes',
+    ]);
+  });
+
+  it("plans a partition's own index under the partition's key like any index", () => {
+    const events2024 = liveTable('events_2024', ['id', 'at']);
+    const own = liveIndex('events_2024', 'events_2024_id', 'CREATE INDEX events_2024_id ON public.events_2024 USING btree (id)');
+    const attached = liveIndex('events_2024', 'events_2024_at_idx', 'CREATE INDEX events_2024_at_idx ON public.events_2024 USING btree (at)', { parentIndex: 'public.events_at' });
+    const same = plan(
+      desiredState([desiredTable('events_2024', [desiredIndex('events_2024', 'events_2024_id')], { prune: true })]),
+      liveState([events2024], [own, attached]),
+      forms({ events_2024_id: own.definition }),
+    );
+    expect(same.problems).toEqual([]);
+    expect(same.actions).toEqual([]);
+    const pruned = plan(desiredState([desiredTable('events_2024', [], { prune: true })]), liveState([events2024], [own, attached]), forms({}), { ...OPTIONS, allowEmpty: true });
+    expect(kinds(pruned.actions)).toEqual(['drop events_2024_id']);
+  });
+});
+
+describe('computePlan: actions never work against each other', () => {
+  const partition = (name: string) => ({ schema: 'public', name, parentSchema: 'public', parentName: 'events', isLeaf: true, sizeBytes: 8192 });
+  const events = liveTable('events', ['id', 'at'], { kind: 'partitioned', partitions: [partition('events_2024'), partition('events_2025')] });
+  const events2024 = liveTable('events_2024', ['id', 'at']);
+  const events2025 = liveTable('events_2025', ['id', 'at']);
+  const parentDef = 'CREATE INDEX idx_events_at ON ONLY public.events USING btree (at)';
+  const declared = desiredIndex('events', 'idx_events_at', { columns: [column('at')] });
+  const halfBuilt = [
+    liveIndex('events', 'idx_events_at', parentDef, { partitioned: true, valid: false }),
+    liveIndex('events_2024', 'idx_events_at_events_2024', 'CREATE INDEX idx_events_at_events_2024 ON public.events_2024 USING btree (at)', { parentIndex: 'public.idx_events_at' }),
+    // A matching valid index on the other partition, attached to nothing.
+    liveIndex('events_2025', 'events_2025_at', 'CREATE INDEX events_2025_at ON public.events_2025 USING btree (at)'),
+  ];
+
+  it('does not prune the partition index a half-built partitioned index attaches', () => {
+    const result = plan(
+      desiredState([
+        desiredTable('events', [declared], { prune: true }),
+        desiredTable('events_2025', [desiredIndex('events_2025', 'events_2025_id')], { prune: true }),
+      ]),
+      liveState([events, events2024, events2025], [...halfBuilt, liveIndex('events_2025', 'events_2025_id', 'CREATE INDEX events_2025_id ON public.events_2025 USING btree (id)')]),
+      forms({ idx_events_at: parentDef, events_2025_id: 'CREATE INDEX events_2025_id ON public.events_2025 USING btree (id)' }),
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.actions).toEqual([
+      {
+        kind: 'rebuild',
+        table: { schema: 'public', name: 'events' },
+        index: 'idx_events_at',
+        reason: 'invalid: an interrupted build left partitions without their index; finishing them',
+        definition: parentDef,
+        cost: { tableBytes: 8192000, estimatedRows: 100000 },
+        steps: [
+          {
+            kind: 'attach',
+            sql: ['ALTER INDEX public.idx_events_at ATTACH PARTITION public.events_2025_at'],
+            partition: { schema: 'public', name: 'events_2025' },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('does not count a partition with nothing left to prune as emptied by prune', () => {
+    const result = plan(
+      desiredState([desiredTable('events', [declared]), desiredTable('events_2025', [], { prune: true })]),
+      liveState([events, events2024, events2025], halfBuilt),
+      forms({ idx_events_at: parentDef }),
+    );
+    expect(result.problems).toEqual([]);
+    expect(kinds(result.actions)).toEqual(['rebuild idx_events_at']);
+  });
+
+  it('does not attach a partition index the manifest declares on the partition, nor one a rename there takes over', () => {
+    const result = plan(
+      desiredState([
+        desiredTable('events', [declared]),
+        desiredTable('events_2024', [desiredIndex('events_2024', 'events_2024_at', { columns: [column('at')] })]),
+        desiredTable('events_2025', [desiredIndex('events_2025', 'events_2025_at_renamed', { columns: [column('at')] })]),
+      ]),
+      liveState(
+        [events, events2024, events2025],
+        [
+          liveIndex('events_2024', 'events_2024_at', 'CREATE INDEX events_2024_at ON public.events_2024 USING btree (at)'),
+          liveIndex('events_2025', 'events_2025_at', 'CREATE INDEX events_2025_at ON public.events_2025 USING btree (at)'),
+        ],
+      ),
+      forms({
+        idx_events_at: parentDef,
+        events_2024_at: 'CREATE INDEX events_2024_at ON public.events_2024 USING btree (at)',
+        events_2025_at_renamed: 'CREATE INDEX events_2025_at_renamed ON public.events_2025 USING btree (at)',
+      }),
+    );
+    expect(result.problems).toEqual([]);
+    expect(kinds(result.actions)).toEqual(['create idx_events_at', 'rename events_2025_at_renamed']);
+    expect(result.actions[0]!.steps.map((s) => s.sql[0])).toEqual([
+      'CREATE INDEX idx_events_at ON ONLY public.events USING btree (at)',
+      'CREATE INDEX CONCURRENTLY idx_events_at_events_2024 ON public.events_2024 USING btree (at)',
+      'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2024',
+      'CREATE INDEX CONCURRENTLY idx_events_at_events_2025 ON public.events_2025 USING btree (at)',
+      'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2025',
+    ]);
+  });
+
+  it('drops first an invalid leftover under a partition index name the build needs, once, and refuses a valid one there', () => {
+    const leftover = liveIndex('events_2025', 'idx_events_at_events_2025', 'CREATE UNIQUE INDEX idx_events_at_events_2025 ON public.events_2025 USING btree (id)', { valid: false });
+    const desired = desiredState([desiredTable('events', [declared]), desiredTable('events_2025', [])]);
+    const result = plan(desired, liveState([events, events2024, events2025], [...halfBuilt.slice(0, 2), leftover]), forms({ idx_events_at: parentDef }));
+    expect(result.problems).toEqual([]);
+    expect(kinds(result.actions)).toEqual(['rebuild idx_events_at']);
+    expect(result.actions[0]!.steps.map((s) => [s.kind, s.sql[0], s.partition?.name])).toEqual([
+      ['drop', 'DROP INDEX CONCURRENTLY IF EXISTS public.idx_events_at_events_2025', 'events_2025'],
+      ['build', 'CREATE INDEX CONCURRENTLY idx_events_at_events_2025 ON public.events_2025 USING btree (at)', 'events_2025'],
+      ['attach', 'ALTER INDEX public.idx_events_at ATTACH PARTITION public.idx_events_at_events_2025', 'events_2025'],
+    ]);
+
+    const taken = plan(desired, liveState([events, events2024, events2025], [...halfBuilt.slice(0, 2), { ...leftover, valid: true }]), forms({ idx_events_at: parentDef }));
+    expect(taken.problems.map((p) => p.message)).toEqual([
+      'the rebuild of idx_events_at builds idx_events_at_events_2025 on public.events_2025, where an index of that name exists (CREATE UNIQUE INDEX idx_events_at_events_2025 ON public.events_2025 USING btree (id)); rename or drop it',
+    ]);
+  });
+
+  it('does not drop a leftover the partitioned build attaches', () => {
+    const leftover = liveIndex('events_2025', 'events_2025_at_reconcile_new', 'CREATE INDEX events_2025_at_reconcile_new ON public.events_2025 USING btree (at)');
+    const result = plan(
+      desiredState([desiredTable('events', [declared]), desiredTable('events_2025', [desiredIndex('events_2025', 'events_2025_id')])]),
+      liveState([events, events2024, events2025], [...halfBuilt.slice(0, 2), leftover, liveIndex('events_2025', 'events_2025_id', 'CREATE INDEX events_2025_id ON public.events_2025 USING btree (id)')]),
+      forms({ idx_events_at: parentDef, events_2025_id: 'CREATE INDEX events_2025_id ON public.events_2025 USING btree (id)' }),
+    );
+    expect(result.problems).toEqual([]);
+    expect(kinds(result.actions)).toEqual(['rebuild idx_events_at']);
+    expect(result.actions[0]!.steps.map((s) => s.sql[0])).toEqual(['ALTER INDEX public.idx_events_at ATTACH PARTITION public.events_2025_at_reconcile_new']);
+  });
+});

@@ -180,7 +180,7 @@ describe('computeStatus', () => {
     const orders = report.tables[0]!;
     expect(orders).toMatchObject({ schema: 'public', name: 'orders', exists: true, sizeBytes: 20 * MB, indexBytes: 7 * MB, ratio: 0.35, overBudget: true, missing: ['orders_not_built'] });
     expect(orders.indexes.map((i) => [i.name, i.ratio, i.flags, i.redundantTo ?? null])).toEqual([
-      ['orders_pkey', 0.05, ['unmanaged', 'constraint'], null],
+      ['orders_pkey', 0.05, ['constraint'], null],
       ['orders_customer', 0.1, ['redundant'], 'orders_customer_date'],
       ['orders_customer_date', 0.15, ['unused'], null],
       ['orders_old', 0.05, ['invalid', 'unmanaged'], null],
@@ -198,7 +198,7 @@ describe('computeStatus', () => {
       building: 1,
       redundant: 1,
       unused: 1,
-      unmanaged: 3,
+      unmanaged: 2,
       missingIndexes: 2,
       tablesOverBudget: 1,
     });
@@ -234,6 +234,26 @@ describe('computeStatus', () => {
     const customer = report.tables[0]!.indexes[1]!;
     expect(customer).toMatchObject({ name: 'orders_customer', keys: [], sizeBytes: 8192, flags: [] });
   });
+
+  it('calls unmanaged only what the manifest could adopt, as the plan does', () => {
+    const events2024 = liveTable('events_2024', ['id', 'at']);
+    const live = liveState(
+      [events2024],
+      [
+        liveIndex('events_2024', 'events_2024_at_idx', 'CREATE INDEX events_2024_at_idx ON public.events_2024 USING btree (at)', { parentIndex: 'public.events_at' }),
+        liveIndex('events_2024', 'events_2024_id', 'CREATE UNIQUE INDEX events_2024_id ON public.events_2024 USING btree (id)', { referencedByForeignKeys: ['public.x.x_fkey'] }),
+        liveIndex('events_2024', 'events_2024_ext', 'CREATE INDEX events_2024_ext ON public.events_2024 USING btree (id)', { extension: 'ext' }),
+        liveIndex('events_2024', 'events_2024_own', 'CREATE INDEX events_2024_own ON public.events_2024 USING btree (at, id)'),
+      ],
+    );
+    const report = computeStatus(desiredState([desiredTable('events_2024', [])]), live, { shapes: new Map(), indexBytes: new Map(), tableBytes: new Map() });
+    expect(report.tables[0]!.indexes.map((i) => [i.name, i.flags.includes('unmanaged')])).toEqual([
+      ['events_2024_at_idx', false],
+      ['events_2024_id', true],
+      ['events_2024_ext', false],
+      ['events_2024_own', true],
+    ]);
+  });
 });
 
 describe('status renderers', () => {
@@ -247,7 +267,7 @@ describe('status renderers', () => {
         '',
         'public.orders  table 20.0 MB, indexes 7.0 MB = 35.0% of the table (budget 20%): over budget',
         '  index                 valid     size  ratio  scans  flags',
-        '  orders_pkey           yes     1.0 MB   5.0%      0  unmanaged, constraint (primary key)',
+        '  orders_pkey           yes     1.0 MB   5.0%      0  constraint (primary key)',
         '  orders_customer       yes     2.0 MB  10.0%     12  redundant: orders_customer_date covers it',
         '  orders_customer_date  yes     3.0 MB  15.0%      0  unused',
         '  orders_old            no      1.0 MB   5.0%      0  invalid, unmanaged',
@@ -287,7 +307,7 @@ describe('status renderers', () => {
       '',
       '| index | valid | size | ratio | scans | flags |',
       '|---|---|--:|--:|--:|---|',
-      '| `orders_pkey` | yes | 1.0 MB | 5.0% | 0 | unmanaged, constraint (primary key) |',
+      '| `orders_pkey` | yes | 1.0 MB | 5.0% | 0 | constraint (primary key) |',
       '| `orders_customer` | yes | 2.0 MB | 10.0% | 12 | redundant: orders_customer_date covers it |',
     ]);
   });
