@@ -335,14 +335,14 @@ describe('status of names with line breaks and escapes in them', () => {
       '  index                   valid    size  ratio  scans  flags',
       '  docs_id                 yes    1.0 MB  10.0%      5  redundant: docs_key covers it',
       '  "evil\\n+ forged | `x`"  yes    1.0 MB  10.0%      5  redundant: docs_id covers it, unmanaged',
-      '  docs_key                yes    1.0 MB  10.0%      5  unmanaged, constraint "docs\\x1b[2Jkey" (unique constraint)',
+      '  docs_key                yes    1.0 MB  10.0%      5  constraint "docs\\x1b[2Jkey" (unique constraint)',
     ]);
     expect(renderStatusMarkdown(report).split('\n').slice(8, 13)).toEqual([
       '| index | valid | size | ratio | scans | flags |',
       '|---|---|--:|--:|--:|---|',
       '| `docs_id` | yes | 1.0 MB | 10.0% | 5 | redundant: docs_key covers it |',
       "| `\"evil\\n+ forged \\| 'x'\"` | yes | 1.0 MB | 10.0% | 5 | redundant: docs_id covers it, unmanaged |",
-      '| `docs_key` | yes | 1.0 MB | 10.0% | 5 | unmanaged, constraint "docs\\x1b[2Jkey" (unique constraint) |',
+      '| `docs_key` | yes | 1.0 MB | 10.0% | 5 | constraint "docs\\x1b[2Jkey" (unique constraint) |',
     ]);
   });
 });
