@@ -7,6 +7,7 @@
 import type { ExportedIndex } from '../core/export.js';
 import type { ConstraintType } from '../core/model.js';
 import { indexPolicy, type OwnershipFacts } from '../core/policy.js';
+import { searchPathValue, type ResolutionPath } from '../core/search-path.js';
 import type { Session } from './db.js';
 
 export interface ExportSelection {
@@ -69,13 +70,13 @@ SELECT n.nspname AS schema, t.relname AS table, t.relkind AS relkind, c.relname 
       'expression', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(c.oid, k.ord::int, false) END,
       -- parameters are written beside their opclass, so a default opclass with parameters is named too
       'opclass', CASE WHEN k.ord > i.indnkeyatts OR (opc.opcdefault AND ia.attoptions IS NULL) THEN NULL
-                      WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(opc.opcname)
+                      WHEN pg_opclass_is_visible(opc.oid) THEN quote_ident(opc.opcname)
                       ELSE quote_ident(ocn.nspname) || '.' || quote_ident(opc.opcname) END,
       'opclass_options', CASE WHEN k.ord <= i.indnkeyatts THEN ia.attoptions END,
       'collation', CASE WHEN k.ord > i.indnkeyatts OR i.indcollation[k.ord - 1] = 0 THEN NULL
                         WHEN k.attnum <> 0 AND i.indcollation[k.ord - 1] = a.attcollation THEN NULL
                         WHEN k.attnum = 0 AND i.indcollation[k.ord - 1] = 100 THEN NULL
-                        WHEN coln.nspname = 'pg_catalog' THEN coll.collname::text
+                        WHEN pg_collation_is_visible(coll.oid) THEN coll.collname::text
                         ELSE coln.nspname || '.' || coll.collname END,
       'desc', k.ord <= i.indnkeyatts AND (i.indoption[k.ord - 1] & 1) = 1,
       'nulls_first', k.ord <= i.indnkeyatts AND (i.indoption[k.ord - 1] & 2) = 2,
@@ -141,8 +142,13 @@ function storageParameters(reloptions: readonly string[] | null): { name: string
   });
 }
 
-export async function readIndexesForExport(session: Session, selection: ExportSelection): Promise<ExportedIndex[]> {
-  const { rows } = await session.query<IndexRow>(EXPORT_SQL, [selection.schemas, selection.tables]);
+/**
+ * The indexes to export. Names print as the search path `searchPath` (the one a plan of the exported
+ * manifest will resolve them through) finds them: unqualified where it finds the same object, qualified
+ * otherwise; without it, everything outside pg_catalog is qualified.
+ */
+export async function readIndexesForExport(session: Session, selection: ExportSelection, searchPath?: ResolutionPath): Promise<ExportedIndex[]> {
+  const rows = await withSearchPath(session, searchPath, () => session.query<IndexRow>(EXPORT_SQL, [selection.schemas, selection.tables]));
   return rows.map((row) => {
     const keyRows = row.keys ?? [];
     const leftOut = leftOutReason(row);
@@ -173,4 +179,16 @@ export async function readIndexesForExport(session: Session, selection: ExportSe
       ...(row.root_index === null ? {} : { partOf: row.root_index }),
     };
   });
+}
+
+/** Runs `read` in a read-only transaction whose search_path is `searchPath`, when given. */
+async function withSearchPath<R>(session: Session, searchPath: ResolutionPath | undefined, read: () => Promise<{ rows: R[] }>): Promise<R[]> {
+  if (searchPath === undefined) return (await read()).rows;
+  await session.query('BEGIN READ ONLY');
+  try {
+    await session.query(`SET LOCAL search_path = ${searchPathValue(searchPath)}`);
+    return (await read()).rows;
+  } finally {
+    await session.query('ROLLBACK');
+  }
 }

@@ -150,6 +150,27 @@ describe('unqualified names resolve through the search path', () => {
     expect(plan).toEqual({ code: 0, stdout: `No changes. The indexes match ${file()}.\n`, stderr: '' });
   });
 
+  it('export writes the names unqualified where the search path finds them, and round-trips to no changes', async () => {
+    const exported = await runInProcess(['export', '--database-url', byHand.url]);
+    expect(exported.code).toBe(0);
+    const text = exported.stdout;
+    for (const line of [
+      '            opclass: gin_trgm_ops',
+      '            opclass: gist_trgm_ops',
+      '          - expression: plain_text(title)',
+      '            collation: ci',
+      "        where: (status = 'live'::doc_status)",
+      '        where: is_recent(created_at)',
+    ]) {
+      expect(text.split('\n')).toContain(line);
+    }
+    expect(text.split('\n').filter((line) => !line.startsWith('#')).join('\n')).not.toMatch(/public\.|extensions\./);
+    const file = path.join(dir, 'exported.yaml');
+    await writeFile(file, text);
+    const plan = await runInProcess(['plan', '--detailed-exitcode', '-f', file, '--database-url', byHand.url]);
+    expect(plan).toEqual({ code: 0, stdout: `No changes. The indexes match ${file}.\n`, stderr: '' });
+  });
+
   it('applies from nothing: every index built valid, the same definitions as by hand, then no changes', async () => {
     const fresh = await freshDatabase();
     await fresh.query(setupSql(fresh.name));
