@@ -1,8 +1,9 @@
 /*
  * Names as users write them: unqualified, found through the search path. Extensions in `public` and in a
- * schema of their own on the database's search_path, the user's enum, domain, ICU collation and SQL
- * functions, and indexes over all of them made by hand: the manifest that names them unqualified plans
- * no changes, applies from nothing to the same indexes, and resolves through settings.searchPath when set.
+ * schema of their own on the database's search_path (operator class parameters too), the user's enum,
+ * domain, ICU collation and SQL functions, and indexes over all of them made by hand: the manifest that
+ * names them unqualified plans no changes, export writes them so, apply builds the same indexes from
+ * nothing, and names resolve through settings.searchPath when it is set.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,7 @@ const INDEXES_SQL = `
   SET search_path = public, extensions;
   CREATE INDEX docs_title_trgm ON docs USING gin (title gin_trgm_ops);
   CREATE INDEX docs_body_trgm ON docs USING gist (body gist_trgm_ops);
+  CREATE INDEX docs_title_sig ON docs USING gist (title gist_trgm_ops (siglen = 32));
   CREATE INDEX docs_title_plain ON docs (plain_text(title));
   CREATE INDEX docs_score_created ON docs USING gin (score, created_at);
   CREATE UNIQUE INDEX docs_email ON docs (email);
@@ -74,6 +76,9 @@ tables:
       docs_body_trgm:
         method: gist
         columns: [{ column: body, opclass: gist_trgm_ops }]
+      docs_title_sig:
+        method: gist
+        columns: [{ column: title, opclass: gist_trgm_ops, opclassParams: { siglen: 32 } }]
       docs_title_plain:
         columns: [{ expression: plain_text(title) }]
       docs_score_created:
@@ -119,6 +124,7 @@ const DECLARED = [
   'docs_tags',
   'docs_title_ci',
   'docs_title_plain',
+  'docs_title_sig',
   'docs_title_trgm',
 ];
 
