@@ -5,12 +5,17 @@
  * names them unqualified plans no changes, export writes them so, apply builds the same indexes from
  * nothing, and names resolve through settings.searchPath when it is set.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { cliEnv } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+
+const execFileAsync = promisify(execFile);
 
 /** Objects of the database, as the user creates them; `ci` needs ICU. */
 function setupSql(database: string): string {
@@ -191,12 +196,18 @@ describe('unqualified names resolve through the search path', () => {
     expect(plan).toEqual({ code: 0, stdout: `No changes. The indexes match ${file()}.\n`, stderr: '' });
   }, 120_000);
 
-  it('the SQL script builds under the same search path', async () => {
-    const plan = await runInProcess(['plan', '--format', 'sql', '-f', file(), '--database-url', (await emptyCopy()).url]);
+  it('the SQL script builds under the same search path, through psql, to no changes', async () => {
+    const empty = await emptyCopy();
+    const plan = await runInProcess(['plan', '--format', 'sql', '-f', file(), '--database-url', empty.url]);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('\nSET search_path = pg_catalog, public, extensions;\n');
     expect(plan.stdout).toContain('\nCREATE INDEX CONCURRENTLY docs_title_trgm ON public.docs USING gin (title gin_trgm_ops);\n');
-  });
+    const script = path.join(dir, 'plan.sql');
+    await writeFile(script, plan.stdout);
+    await execFileAsync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', script, empty.url], { env: cliEnv() });
+    const after = await runInProcess(['plan', '--detailed-exitcode', '-f', file(), '--database-url', empty.url]);
+    expect(after).toEqual({ code: 0, stdout: `No changes. The indexes match ${file()}.\n`, stderr: '' });
+  }, 60_000);
 
   it('with settings.searchPath, names resolve through the setting, not the database’s search_path', async () => {
     // Another plain_text earlier on the set path: the declared expression now means that one.
