@@ -5,7 +5,8 @@
  */
 import type { Step } from '../../core/actions.js';
 import { cleanUp, parkedOld, type Creation } from './cleanup.js';
-import { emit, errorInfo, type ActionStatus, type Queued, type RunContext, type Worker } from './context.js';
+import { emit, type ActionStatus, type Queued, type RunContext, type Worker } from './context.js';
+import { errorInfo } from './errors.js';
 import { runStep, type StepOutcome } from './step.js';
 import { session } from './worker.js';
 

@@ -7,7 +7,8 @@
 import type { Action, TableRef } from '../../core/actions.js';
 import { isConnectionLoss } from '../../core/retry.js';
 import { dropIndexSql, isTemporaryName, temporaryName } from '../../core/sql.js';
-import { errorInfo, qualified, type RunContext, type Worker } from './context.js';
+import { qualified, type RunContext, type Worker } from './context.js';
+import { errorInfo } from './errors.js';
 import { readIndex, type IndexState } from './index-state.js';
 import { forget, session, settingsSql, sleep } from './worker.js';
 

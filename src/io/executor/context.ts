@@ -4,8 +4,7 @@
  * made by run.ts and handed to the queues, workers, steps and cleanup, instead of loose variables.
  */
 import type { Action, TableRef } from '../../core/actions.js';
-import { DatabaseRefused, UserError } from '../../core/errors.js';
-import type { ApplyEvent, ApplyListener, Blocker, ErrorInfo } from '../../core/events.js';
+import type { ApplyEvent, ApplyListener, Blocker } from '../../core/events.js';
 import type { Settings } from '../../core/model.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../../core/retry.js';
 import { APPLICATION_NAME, type ConnectionTarget, type Session } from '../db.js';
@@ -141,20 +140,6 @@ export function emit(run: RunContext, event: ApplyEvent): void {
 /** An action cancelled before it started: nothing ran, so nothing was left to clean up. */
 export function emitCancelled(run: RunContext, actionId: number): void {
   emit(run, { type: 'action-cancelled', at: Date.now(), actionId, cleanedUp: [], leftBehind: [] });
-}
-
-export function errorInfo(error: unknown): ErrorInfo {
-  if (error instanceof DatabaseRefused) {
-    return {
-      message: error.message,
-      ...(error.code === undefined ? {} : { code: error.code }),
-      ...(error.detail === undefined ? {} : { detail: error.detail }),
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-    };
-  }
-  if (error instanceof UserError) return { message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
-  if (error instanceof Error) return { message: error.message };
-  return { message: String(error) };
 }
 
 export function qualified(ref: TableRef): string {
