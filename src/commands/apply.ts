@@ -120,7 +120,17 @@ export async function runApply(options: ApplyCommandOptions, context: CommandCon
   });
 }
 
-async function runActions(
+/** Runs the actions under the apply lock: whatever fails once it is taken (even creating the renderer) releases it. */
+async function runActions(...args: Parameters<typeof renderActions>): Promise<number> {
+  const lock = await acquireApplyLock(args[0]);
+  try {
+    return await renderActions(...args);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function renderActions(
   target: ConnectionTarget,
   actions: readonly Action[],
   settings: Settings,
@@ -131,7 +141,6 @@ async function runActions(
   options: ApplyCommandOptions,
   searchPath: readonly string[] | undefined,
 ): Promise<number> {
-  const lock = await acquireApplyLock(target);
   // Loaded here: Ink and React cost most of the CLI's start-up, and only apply renders with them.
   const { createApplyRenderer } = await import('../ui/apply-renderer.js');
   const renderer = createApplyRenderer(output, context.stdout, colorsFor(context, options));
@@ -152,6 +161,5 @@ async function runActions(
   } finally {
     context.signal.removeEventListener('abort', onAbort);
     await renderer.finish();
-    await lock.release();
   }
 }
