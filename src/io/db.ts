@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { DatabaseRefused, UserError } from '../core/errors.js';
 import { searchPathSql } from '../core/search-path.js';
-import { PINNED_SETTINGS } from '../core/session-settings.js';
+import { OWN_STATEMENTS_ONLY, PINNED_SETTINGS } from '../core/session-settings.js';
 
 export const APPLICATION_NAME = 'reconcile';
 
@@ -125,12 +125,19 @@ export interface SessionOptions {
    * plan resolved the manifest's names through.
    */
   readonly searchPath?: readonly string[];
+  /**
+   * The session runs the application's queries to measure them (`reconcile check`): settings pinned only
+   * for the tool's own statements (jit) keep the value the role, database or server gives.
+   */
+  readonly applicationQueries?: boolean;
 }
 
-function startupOptions(searchPath?: readonly string[]): string {
+function startupOptions(options: Pick<SessionOptions, 'searchPath' | 'applicationQueries'> = {}): string {
+  const { searchPath } = options;
   const settings = searchPath === undefined ? PINNED_SETTINGS : { ...PINNED_SETTINGS, search_path: searchPathSql(searchPath) };
   // libpq `options` syntax: -c name=value, spaces in values escaped with a backslash.
   return Object.entries(settings)
+    .filter(([name]) => !(options.applicationQueries && OWN_STATEMENTS_ONLY.has(name)))
     .map(([name, value]) => `-c ${name}=${value.replace(/ /g, '\\ ')}`)
     .join(' ');
 }
@@ -205,7 +212,7 @@ function withLibpqSslModes(connectionString: string): string {
 export async function connect(target: ConnectionTarget, options: SessionOptions = {}): Promise<Session> {
   const config: pg.ClientConfig = {
     application_name: options.applicationName ?? APPLICATION_NAME,
-    ...(options.pin === false ? {} : { options: startupOptions(options.searchPath) }),
+    ...(options.pin === false ? {} : { options: startupOptions(options) }),
     // bigint (int8) and numeric stay strings; we convert where we read them.
   };
   if (target.connectionString) config.connectionString = withLibpqSslModes(target.connectionString);
