@@ -1,10 +1,15 @@
 // How a no-change `reconcile plan` scales with the number of tables (issue 4): N tables × 10 indexes
 // of varied shapes, created by plain hand-written SQL, declared in a matching manifest, then planned.
-// Runs on the compiled output against a throwaway embedded server:
+// Runs on the compiled output against a throwaway embedded server, or against a server of yours:
 //
 //   npx tsc -p . && node bench/plan-scale.mjs [100,1000,5000]      # PG_VERSION=15 for another major
+//   BENCH_URL=postgres://me@db:5432/postgres node bench/plan-scale.mjs 1000
 //
-// VARY (see below) makes the tables differ, RUNS sets the number of warm runs (default 3).
+// With BENCH_URL the benchmark creates (and afterwards drops) a database bench_<N> per size on that
+// server, so the role needs CREATEDB. VARY (see below) makes the tables differ, RUNS sets the number of
+// warm runs (default 3). JIT=compare also times each warm run with `SET jit = on` after connecting,
+// overriding the tool's pinned jit = off: on a server built with LLVM that shows what JIT would cost
+// the catalog read and the canonicalisation (the embedded servers have no JIT; see pg_jit_available()).
 //
 // Each N is planned in a fresh child process (so that its peak RSS is its own, and the first run is
 // really cold: module loading, the parser's WASM, the JSON Schema compile), which plans 1 + RUNS times:
@@ -34,6 +39,9 @@ const RUNS = Number(process.env.RUNS ?? 3);
 // table too (nothing can be shared: one temporary copy per table).
 const VARY = process.env.VARY ?? 'none';
 if (!['none', 'table', 'columns'].includes(VARY)) throw new Error(`VARY must be none, table or columns, not ${VARY}`);
+const BENCH_URL = process.env.BENCH_URL || undefined;
+const JIT = process.env.JIT ?? 'pinned';
+if (!['pinned', 'compare'].includes(JIT)) throw new Error(`JIT must be pinned or compare, not ${JIT}`);
 const GOAL_MS = 2_000;
 const GOAL_TABLES = 1_000;
 const SCHEMA = 'app';
@@ -138,7 +146,8 @@ async function child(url, file) {
     }
   };
 
-  async function timedRun() {
+  // jitOn: override the tool's pinned jit = off for this run's session (JIT=compare).
+  async function timedRun(jitOn = false) {
     clearFragmentCache();
     const trips0 = roundTrips;
     const t0 = performance.now();
@@ -148,6 +157,7 @@ async function child(url, file) {
     const t1 = performance.now();
     const c1 = nodeCpu();
     const session = await connect(target);
+    if (jitOn) await session.query('SET jit = on');
     const t2 = performance.now();
     const c2 = nodeCpu();
     const s2 = serverCpu(session.pid);
@@ -203,6 +213,8 @@ async function child(url, file) {
   const cold = await timedRun();
   const warm = [];
   for (let i = 0; i < RUNS; i += 1) warm.push(await timedRun());
+  const warmJitOn = [];
+  if (JIT === 'compare') for (let i = 0; i < RUNS; i += 1) warmJitOn.push(await timedRun(true));
 
   // The product's own function, once, end to end (manifest loaded again, cache cleared).
   clearFragmentCache();
@@ -215,7 +227,7 @@ async function child(url, file) {
   assertNoChange(plan, document, 'planAgainstDatabase');
 
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ importMs, cold, warm, endToEnd: { totalMs: endToEndMs, roundTrips: roundTrips - trips0 }, maxRssBytes })}\n`);
+  process.stdout.write(`${JSON.stringify({ importMs, cold, warm, warmJitOn, endToEnd: { totalMs: endToEndMs, roundTrips: roundTrips - trips0 }, maxRssBytes })}\n`);
 }
 
 // ---- the parent: server, schema, manifest, children, the table ----
@@ -238,6 +250,8 @@ async function setup(server, tables) {
   const database = `bench_${tables}`;
   const admin = new pg.Client(server.url());
   await admin.connect();
+  // A server of the user's may keep a database of an earlier, interrupted run.
+  if (server.external) await admin.query(`DROP DATABASE IF EXISTS ${database}`);
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
   const client = new pg.Client(server.url(database));
@@ -265,21 +279,48 @@ const median = (values) => {
 const ms = (value) => `${Math.round(value).toLocaleString('en-US')} ms`;
 const pad = (text, width) => String(text).padStart(width);
 
+/** The server given in BENCH_URL, shaped like the embedded one: url(database) and stop(). */
+function externalServer(url) {
+  const withDatabase = (database) => {
+    const parsed = new URL(url);
+    if (database) parsed.pathname = `/${database}`;
+    return parsed.toString();
+  };
+  const created = [];
+  return {
+    external: true,
+    url: (database) => {
+      if (database) created.push(database);
+      return withDatabase(database);
+    },
+    async stop() {
+      const pg = (await import('pg')).default;
+      const admin = new pg.Client(url);
+      await admin.connect();
+      for (const database of new Set(created)) await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    },
+  };
+}
+
 async function parent() {
   const sizes = (process.argv[2] ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
   const { startEmbedded } = await import('../dist/io/embedded.js');
-  const server = await startEmbedded();
+  const server = BENCH_URL ? externalServer(BENCH_URL) : await startEmbedded();
   const dir = mkdtempSync(join(tmpdir(), 'plan-scale-'));
   const results = [];
   try {
     const pg = (await import('pg')).default;
     const probe = new pg.Client(server.url());
     await probe.connect();
-    const { rows } = await probe.query(`SELECT current_setting('server_version') AS v, current_setting('max_locks_per_transaction') AS locks`);
+    const { rows } = await probe.query(
+      `SELECT current_setting('server_version') AS v, current_setting('max_locks_per_transaction') AS locks, current_setting('jit') AS jit, pg_jit_available() AS llvm`,
+    );
     await probe.end();
     console.log(
-      `PostgreSQL ${rows[0].v}, max_locks_per_transaction ${rows[0].locks}; ${RUNS} warm runs per N (median), ${INDEXES_PER_TABLE} indexes per table; ` +
-        `tables vary: ${VARY}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `PostgreSQL ${rows[0].v} (${BENCH_URL ? 'BENCH_URL' : 'embedded'}), max_locks_per_transaction ${rows[0].locks}, jit ${rows[0].jit} ` +
+        `(${rows[0].llvm ? 'LLVM available' : 'no LLVM'}; the tool pins jit = off${JIT === 'compare' ? ', compared with jit = on' : ''}); ` +
+        `${RUNS} warm runs per N (median), ${INDEXES_PER_TABLE} indexes per table; tables vary: ${VARY}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     );
     for (const tables of sizes) {
       const { url, setupMs } = await setup(server, tables);
@@ -336,6 +377,19 @@ async function parent() {
   for (const r of results) {
     const m = (key) => ms(median(r.warm.map((w) => w[key])));
     console.log(`  N=${r.tables}: manifest ${m('manifestCpuMs')}, catalog ${m('catalogCpuMs')}, canonicalise ${m('canonicaliseCpuMs')}, plan ${m('planCpuMs')}`);
+  }
+  if (JIT === 'compare') {
+    console.log('');
+    console.log('JIT, warm median: the tool (jit = off pinned) against the same runs with SET jit = on:');
+    for (const r of results) {
+      const off = (key) => ms(median(r.warm.map((w) => w[key])));
+      const on = (key) => ms(median(r.warmJitOn.map((w) => w[key])));
+      console.log(
+        `  N=${r.tables}: catalog ${off('catalogMs')} off, ${on('catalogMs')} on (CPU ${off('catalogCpuMs')}, ${on('catalogCpuMs')}); ` +
+          `canonicalise ${off('canonicaliseMs')} off, ${on('canonicaliseMs')} on (CPU ${off('canonicaliseCpuMs')}, ${on('canonicaliseCpuMs')}); ` +
+          `total ${off('totalMs')} off, ${on('totalMs')} on`,
+      );
+    }
   }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${availableParallelism()} CPUs)`);
   console.log('round trips: pg.Client#query calls (a multi-statement string counts once), including connect\'s pid query; peak RSS: the child\'s maxRSS;');
