@@ -4,7 +4,17 @@
  * p95 budgets.
  */
 import { Interrupted, UserError } from '../core/errors.js';
-import { checkDocument, checkPassed, checkReport, declaredChecks, evaluateCheck, type CheckReport, type CheckResult } from '../core/explain.js';
+import {
+  checkDocument,
+  checkPassed,
+  checkReport,
+  declaredChecks,
+  evaluateCheck,
+  explainMethod,
+  type CheckReport,
+  type CheckResult,
+  type QueryOutcome,
+} from '../core/explain.js';
 import { checkQuery } from '../core/fragments.js';
 import { readLiveState } from '../io/catalog.js';
 import { defaultSearchPath, runDeclaredQuery } from '../io/check-runner.js';
@@ -59,7 +69,11 @@ export async function runCheck(options: CheckCommandOptions, context: CommandCon
           try {
             for (const check of checks) {
               if (context.signal.aborted) throw new Interrupted();
-              const outcome = await runDeclaredQuery(session, check.sql, { runs: analyze ? runs : 0, searchPath });
+              const method = explainMethod(check, { analyze, serverVersionNum: live.serverVersionNum });
+              const outcome: QueryOutcome =
+                method.kind === 'unplannable'
+                  ? { kind: 'failed', message: method.message }
+                  : await runDeclaredQuery(session, check.sql, { runs: analyze ? runs : 0, searchPath, method });
               if (context.signal.aborted) throw new Interrupted();
               done.push(evaluateCheck(check, outcome, live));
             }
