@@ -84,4 +84,15 @@ describe('jit', () => {
       await db.query(`ALTER ROLE CURRENT_USER IN DATABASE ${db.name} RESET jit`);
     }
   });
+
+  it('stays off when the connection string asks for it in options, whose other settings are kept', async () => {
+    const sql = "SELECT current_setting('jit') AS jit, current_setting('work_mem') AS work_mem";
+    const show = (connectionString: string) =>
+      withSession({ connectionString, display: 'test', secrets: [] }, async (session) => (await session.query(sql)).rows[0]);
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c jit=on -c work_mem=77MB');
+    expect(await show(url.toString())).toEqual({ jit: 'off', work_mem: '77MB' });
+    const conninfo = `host=${url.hostname} port=${url.port} dbname=${db.name} user=${decodeURIComponent(url.username)} password='${decodeURIComponent(url.password).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' options='-c jit=on -c work_mem=78MB'`;
+    expect(await show(conninfo)).toEqual({ jit: 'off', work_mem: '78MB' });
+  });
 });
