@@ -10,7 +10,7 @@ import { UserError } from '../../src/core/errors.js';
 import { connectionStringPasswords, isKeyValueConnection, maskConnectionString, parseConninfo } from '../../src/io/connection-string.js';
 import { clientConfig, connectionError, resolveConnection, urlPassword } from '../../src/io/db.js';
 
-const PINNED = '-c jit=off -c search_path=pg_catalog -c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres';
+const PINNED = '-c standard_conforming_strings=on -c jit=off -c search_path=pg_catalog -c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres';
 
 describe('which form a connection string is in', () => {
   it.each([
@@ -147,6 +147,13 @@ describe('clientConfig: what node-postgres is given', () => {
       connectionString: 'postgres://me@db/app?sslmode=require&uselibpqcompat=true',
       options: `-c jit=on -c work_mem=64MB ${PINNED}`,
     });
+    // A session that pins nothing (reading the role's own settings) still gets the user's options.
+    expect(clientConfig(target('postgres://me@db/app?options=-c%20work_mem%3D64MB'), { pin: false })).toEqual({
+      application_name: 'reconcile',
+      connectionString: 'postgres://me@db/app',
+      options: '-c work_mem=64MB',
+    });
+    expect(clientConfig(target('host=db'), { pin: false })).toEqual({ application_name: 'reconcile', host: 'db' });
   });
 
   const HINT = "Write it as host=db port=5432 dbname=app user=me, quoting a value with spaces or quotes in single quotes: password='it\\'s a secret'.";
