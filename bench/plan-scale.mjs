@@ -15,8 +15,9 @@
 // really cold: module loading, the parser's WASM, the JSON Schema compile), which plans 1 + RUNS times:
 // the first (cold) run and the median of the warm ones are reported. The fragment cache is cleared
 // before every run, as a CLI run starts without it. A run is timed in phases by composing exactly what
-// planAgainstDatabase does (connect, readLiveState, canonicalise, computePlan + planDocument); after the
-// timed runs the child also calls planAgainstDatabase itself once and checks it agrees.
+// planAgainstDatabase does (the search path read and connect, readLiveState, canonicalise, computePlan +
+// planDocument); after the timed runs the child also calls planAgainstDatabase itself once and checks it
+// agrees.
 //
 // Round trips are counted at the driver: every pg.Client#query call (one query message: a
 // multi-statement string is one), including connect's `SELECT pg_backend_pid()`; the connection
@@ -120,7 +121,8 @@ async function child(url, file) {
   const { manifestHash, planAgainstDatabase } = await import('../dist/io/planning.js');
   const { connect } = await import('../dist/io/db.js');
   const { readLiveState } = await import('../dist/io/catalog.js');
-  const { canonicalise } = await import('../dist/io/canonical.js');
+  const { canonicalise } = await import('../dist/io/canonical/index.js');
+  const { readResolutionPath } = await import('../dist/io/search-path.js');
   const { computePlan } = await import('../dist/core/plan.js');
   const { planDocument } = await import('../dist/core/plan-document.js');
   const { clearFragmentCache } = await import('../dist/core/fragments.js');
@@ -159,6 +161,8 @@ async function child(url, file) {
     const sha = await manifestHash(file);
     const t1 = performance.now();
     const c1 = nodeCpu();
+    // As planAgainstDatabase: the search path that resolves the manifest's names (its own connection), then the session.
+    const resolutionPath = await readResolutionPath(target, desired.settings);
     const session = await connect(target);
     if (jitOn) await session.query('SET jit = on');
     const t2 = performance.now();
@@ -175,7 +179,7 @@ async function child(url, file) {
       t3 = performance.now();
       c3 = nodeCpu();
       s3 = serverCpu(session.pid);
-      canonical = await canonicalise(session, desired, live);
+      canonical = await canonicalise(session, desired, live, { resolutionPath });
       s4 = serverCpu(session.pid);
     } finally {
       await session.end();
@@ -183,7 +187,7 @@ async function child(url, file) {
     const t4 = performance.now();
     const c4 = nodeCpu();
     const plan = computePlan(desired, live, canonical, options);
-    const document = planDocument({ plan, live, manifestFile: file, manifestSha256: sha, now: new Date() });
+    const document = planDocument({ plan, live, manifestFile: file, manifestSha256: sha, searchPath: resolutionPath.schemas, now: new Date() });
     const t5 = performance.now();
     const c5 = nodeCpu();
     assertNoChange(plan, document, 'timed run');
