@@ -1,17 +1,23 @@
 // How a no-change `reconcile plan` scales with the number of tables (issue 4): N tables × 10 indexes
 // of varied shapes, created by plain hand-written SQL, declared in a matching manifest, then planned.
-// Runs on the compiled output against a throwaway embedded server:
+// Runs on the compiled output against a throwaway embedded server, or against a server of yours:
 //
 //   npx tsc -p . && node bench/plan-scale.mjs [100,1000,5000]      # PG_VERSION=15 for another major
+//   BENCH_URL=postgres://me@db:5432/postgres node bench/plan-scale.mjs 1000
 //
-// VARY (see below) makes the tables differ, RUNS sets the number of warm runs (default 3).
+// With BENCH_URL the benchmark creates (and afterwards drops) a database bench_<N> per size on that
+// server, so the role needs CREATEDB. VARY (see below) makes the tables differ, RUNS sets the number of
+// warm runs (default 3). JIT=compare also times each warm run with `SET jit = on` after connecting,
+// overriding the tool's pinned jit = off: on a server built with LLVM that shows what JIT would cost
+// the catalog read and the canonicalisation (the embedded servers have no JIT; see pg_jit_available()).
 //
 // Each N is planned in a fresh child process (so that its peak RSS is its own, and the first run is
 // really cold: module loading, the parser's WASM, the JSON Schema compile), which plans 1 + RUNS times:
 // the first (cold) run and the median of the warm ones are reported. The fragment cache is cleared
 // before every run, as a CLI run starts without it. A run is timed in phases by composing exactly what
-// planAgainstDatabase does (connect, readLiveState, canonicalise, computePlan + planDocument); after the
-// timed runs the child also calls planAgainstDatabase itself once and checks it agrees.
+// planAgainstDatabase does (the search path read and connect, readLiveState, canonicalise, computePlan +
+// planDocument); after the timed runs the child also calls planAgainstDatabase itself once and checks it
+// agrees.
 //
 // Round trips are counted at the driver: every pg.Client#query call (one query message: a
 // multi-statement string is one), including connect's `SELECT pg_backend_pid()`; the connection
@@ -34,6 +40,9 @@ const RUNS = Number(process.env.RUNS ?? 3);
 // table too (nothing can be shared: one temporary copy per table).
 const VARY = process.env.VARY ?? 'none';
 if (!['none', 'table', 'columns'].includes(VARY)) throw new Error(`VARY must be none, table or columns, not ${VARY}`);
+const BENCH_URL = process.env.BENCH_URL || undefined;
+const JIT = process.env.JIT ?? 'pinned';
+if (!['pinned', 'compare'].includes(JIT)) throw new Error(`JIT must be pinned or compare, not ${JIT}`);
 const GOAL_MS = 2_000;
 const GOAL_TABLES = 1_000;
 const SCHEMA = 'app';
@@ -100,16 +109,20 @@ async function child(url, file) {
   const started = performance.now();
   const pg = (await import('pg')).default;
   let roundTrips = 0;
+  // When set, the catalog's queries are kept (text and parameters) to be run again under EXPLAIN ANALYZE.
+  let captured;
   const originalQuery = pg.Client.prototype.query;
   pg.Client.prototype.query = function countedQuery(...args) {
     roundTrips += 1;
+    if (captured && typeof args[0] === 'string' && /^\s*(SELECT|WITH)\b/i.test(args[0])) captured.push([args[0], args[1]]);
     return originalQuery.apply(this, args);
   };
   const { loadManifest } = await import('../dist/io/manifest-file.js');
   const { manifestHash, planAgainstDatabase } = await import('../dist/io/planning.js');
   const { connect } = await import('../dist/io/db.js');
   const { readLiveState } = await import('../dist/io/catalog.js');
-  const { canonicalise } = await import('../dist/io/canonical.js');
+  const { canonicalise } = await import('../dist/io/canonical/index.js');
+  const { readResolutionPath } = await import('../dist/io/search-path.js');
   const { computePlan } = await import('../dist/core/plan.js');
   const { planDocument } = await import('../dist/core/plan-document.js');
   const { clearFragmentCache } = await import('../dist/core/fragments.js');
@@ -138,7 +151,8 @@ async function child(url, file) {
     }
   };
 
-  async function timedRun() {
+  // jitOn: override the tool's pinned jit = off for this run's session (JIT=compare).
+  async function timedRun(jitOn = false) {
     clearFragmentCache();
     const trips0 = roundTrips;
     const t0 = performance.now();
@@ -147,7 +161,10 @@ async function child(url, file) {
     const sha = await manifestHash(file);
     const t1 = performance.now();
     const c1 = nodeCpu();
+    // As planAgainstDatabase: the search path that resolves the manifest's names (its own connection), then the session.
+    const resolutionPath = await readResolutionPath(target, desired.settings);
     const session = await connect(target);
+    if (jitOn) await session.query('SET jit = on');
     const t2 = performance.now();
     const c2 = nodeCpu();
     const s2 = serverCpu(session.pid);
@@ -162,7 +179,7 @@ async function child(url, file) {
       t3 = performance.now();
       c3 = nodeCpu();
       s3 = serverCpu(session.pid);
-      canonical = await canonicalise(session, desired, live);
+      canonical = await canonicalise(session, desired, live, { resolutionPath });
       s4 = serverCpu(session.pid);
     } finally {
       await session.end();
@@ -170,7 +187,7 @@ async function child(url, file) {
     const t4 = performance.now();
     const c4 = nodeCpu();
     const plan = computePlan(desired, live, canonical, options);
-    const document = planDocument({ plan, live, manifestFile: file, manifestSha256: sha, now: new Date() });
+    const document = planDocument({ plan, live, manifestFile: file, manifestSha256: sha, searchPath: resolutionPath.schemas, now: new Date() });
     const t5 = performance.now();
     const c5 = nodeCpu();
     assertNoChange(plan, document, 'timed run');
@@ -203,6 +220,37 @@ async function child(url, file) {
   const cold = await timedRun();
   const warm = [];
   for (let i = 0; i < RUNS; i += 1) warm.push(await timedRun());
+  const warmJitOn = [];
+  if (JIT === 'compare') for (let i = 0; i < RUNS; i += 1) warmJitOn.push(await timedRun(true));
+
+  // The catalog read's queries under EXPLAIN ANALYZE, jit on and off: the server's own account of what
+  // JIT costs them (compiling is CPU time in the backend, so this holds on a busy machine too).
+  let explained;
+  if (JIT === 'compare') {
+    const session = await connect(target);
+    try {
+      captured = [];
+      await readLiveState(session, (await loadManifest(file)).tables);
+      const queries = captured;
+      captured = undefined;
+      explained = {};
+      for (const jit of ['on', 'off']) {
+        await session.query(`SET jit = ${jit}`);
+        const sum = { queries: queries.length, executionMs: 0, jitMs: 0, jitFunctions: 0 };
+        for (const [sql, params] of queries) {
+          const { rows } = await session.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+          const top = rows[0]['QUERY PLAN'][0];
+          sum.executionMs += top['Planning Time'] + top['Execution Time'];
+          sum.jitMs += top.JIT?.Timing?.Total ?? 0;
+          sum.jitFunctions += top.JIT?.Functions ?? 0;
+        }
+        explained[jit] = sum;
+      }
+    } finally {
+      captured = undefined;
+      await session.end();
+    }
+  }
 
   // The product's own function, once, end to end (manifest loaded again, cache cleared).
   clearFragmentCache();
@@ -215,7 +263,7 @@ async function child(url, file) {
   assertNoChange(plan, document, 'planAgainstDatabase');
 
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(`${JSON.stringify({ importMs, cold, warm, endToEnd: { totalMs: endToEndMs, roundTrips: roundTrips - trips0 }, maxRssBytes })}\n`);
+  process.stdout.write(`${JSON.stringify({ importMs, cold, warm, warmJitOn, explained, endToEnd: { totalMs: endToEndMs, roundTrips: roundTrips - trips0 }, maxRssBytes })}\n`);
 }
 
 // ---- the parent: server, schema, manifest, children, the table ----
@@ -238,6 +286,8 @@ async function setup(server, tables) {
   const database = `bench_${tables}`;
   const admin = new pg.Client(server.url());
   await admin.connect();
+  // A server of the user's may keep a database of an earlier, interrupted run.
+  if (server.external) await admin.query(`DROP DATABASE IF EXISTS ${database}`);
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
   const client = new pg.Client(server.url(database));
@@ -265,21 +315,48 @@ const median = (values) => {
 const ms = (value) => `${Math.round(value).toLocaleString('en-US')} ms`;
 const pad = (text, width) => String(text).padStart(width);
 
+/** The server given in BENCH_URL, shaped like the embedded one: url(database) and stop(). */
+function externalServer(url) {
+  const withDatabase = (database) => {
+    const parsed = new URL(url);
+    if (database) parsed.pathname = `/${database}`;
+    return parsed.toString();
+  };
+  const created = [];
+  return {
+    external: true,
+    url: (database) => {
+      if (database) created.push(database);
+      return withDatabase(database);
+    },
+    async stop() {
+      const pg = (await import('pg')).default;
+      const admin = new pg.Client(url);
+      await admin.connect();
+      for (const database of new Set(created)) await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    },
+  };
+}
+
 async function parent() {
   const sizes = (process.argv[2] ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
   const { startEmbedded } = await import('../dist/io/embedded.js');
-  const server = await startEmbedded();
+  const server = BENCH_URL ? externalServer(BENCH_URL) : await startEmbedded();
   const dir = mkdtempSync(join(tmpdir(), 'plan-scale-'));
   const results = [];
   try {
     const pg = (await import('pg')).default;
     const probe = new pg.Client(server.url());
     await probe.connect();
-    const { rows } = await probe.query(`SELECT current_setting('server_version') AS v, current_setting('max_locks_per_transaction') AS locks`);
+    const { rows } = await probe.query(
+      `SELECT current_setting('server_version') AS v, current_setting('max_locks_per_transaction') AS locks, current_setting('jit') AS jit, pg_jit_available() AS llvm`,
+    );
     await probe.end();
     console.log(
-      `PostgreSQL ${rows[0].v}, max_locks_per_transaction ${rows[0].locks}; ${RUNS} warm runs per N (median), ${INDEXES_PER_TABLE} indexes per table; ` +
-        `tables vary: ${VARY}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `PostgreSQL ${rows[0].v} (${BENCH_URL ? 'BENCH_URL' : 'embedded'}), max_locks_per_transaction ${rows[0].locks}, jit ${rows[0].jit} ` +
+        `(${rows[0].llvm ? 'LLVM available' : 'no LLVM'}; the tool pins jit = off${JIT === 'compare' ? ', compared with jit = on' : ''}); ` +
+        `${RUNS} warm runs per N (median), ${INDEXES_PER_TABLE} indexes per table; tables vary: ${VARY}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     );
     for (const tables of sizes) {
       const { url, setupMs } = await setup(server, tables);
@@ -336,6 +413,24 @@ async function parent() {
   for (const r of results) {
     const m = (key) => ms(median(r.warm.map((w) => w[key])));
     console.log(`  N=${r.tables}: manifest ${m('manifestCpuMs')}, catalog ${m('catalogCpuMs')}, canonicalise ${m('canonicaliseCpuMs')}, plan ${m('planCpuMs')}`);
+  }
+  if (JIT === 'compare') {
+    console.log('');
+    console.log('JIT, warm median: the tool (jit = off pinned) against the same runs with SET jit = on:');
+    for (const r of results) {
+      const off = (key) => ms(median(r.warm.map((w) => w[key])));
+      const on = (key) => ms(median(r.warmJitOn.map((w) => w[key])));
+      console.log(
+        `  N=${r.tables}: catalog ${off('catalogMs')} off, ${on('catalogMs')} on (CPU ${off('catalogCpuMs')}, ${on('catalogCpuMs')}); ` +
+          `canonicalise ${off('canonicaliseMs')} off, ${on('canonicaliseMs')} on (CPU ${off('canonicaliseCpuMs')}, ${on('canonicaliseCpuMs')}); ` +
+          `total ${off('totalMs')} off, ${on('totalMs')} on`,
+      );
+      const { on: e1, off: e0 } = r.explained;
+      console.log(
+        `         the catalog's ${e1.queries} queries under EXPLAIN ANALYZE (planning + execution on the server): ` +
+          `${ms(e0.executionMs)} with jit off; ${ms(e1.executionMs)} with jit on, of which JIT ${ms(e1.jitMs)} (${e1.jitFunctions} functions compiled)`,
+      );
+    }
   }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${availableParallelism()} CPUs)`);
   console.log('round trips: pg.Client#query calls (a multi-statement string counts once), including connect\'s pid query; peak RSS: the child\'s maxRSS;');

@@ -4,7 +4,17 @@
  * p95 budgets.
  */
 import { Interrupted, UserError } from '../core/errors.js';
-import { checkDocument, checkPassed, checkReport, declaredChecks, evaluateCheck, type CheckReport, type CheckResult } from '../core/explain.js';
+import {
+  checkDocument,
+  checkPassed,
+  checkReport,
+  declaredChecks,
+  evaluateCheck,
+  explainMethod,
+  type CheckReport,
+  type CheckResult,
+  type QueryOutcome,
+} from '../core/explain.js';
 import { checkQuery } from '../core/fragments.js';
 import { readLiveState } from '../io/catalog.js';
 import { defaultSearchPath, runDeclaredQuery } from '../io/check-runner.js';
@@ -42,27 +52,40 @@ export async function runCheck(options: CheckCommandOptions, context: CommandCon
   if (checks.length === 0) {
     report = checkReport(options.file, { analyze, runs }, []);
   } else {
-    report = await withConnection(context, options, (target) =>
-      withSession(target, async (session) => {
-        const live = await readLiveState(session, desired.tables);
-        const searchPath = await defaultSearchPath(session);
-        const results: CheckResult[] = [];
-        // Ctrl-C cancels the query running now; the transaction is rolled back either way.
-        const onAbort = (): void => void session.cancel().catch(() => undefined);
-        context.signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          for (const check of checks) {
-            if (context.signal.aborted) throw new Interrupted();
-            const outcome = await runDeclaredQuery(session, check.sql, { runs: analyze ? runs : 0, searchPath });
-            if (context.signal.aborted) throw new Interrupted();
-            results.push(evaluateCheck(check, outcome, live));
+    report = await withConnection(context, options, async (target) => {
+      // The catalog is read the way every read of the tool's is (jit off); the queries run on a session
+      // of their own that keeps the server's jit, as the application's sessions do.
+      const { live, searchPath } = await withSession(target, async (session) => ({
+        live: await readLiveState(session, desired.tables),
+        searchPath: await defaultSearchPath(session),
+      }));
+      const results = await withSession(
+        target,
+        async (session) => {
+          const done: CheckResult[] = [];
+          // Ctrl-C cancels the query running now; the transaction is rolled back either way.
+          const onAbort = (): void => void session.cancel().catch(() => undefined);
+          context.signal.addEventListener('abort', onAbort, { once: true });
+          try {
+            for (const check of checks) {
+              if (context.signal.aborted) throw new Interrupted();
+              const method = explainMethod(check, { analyze, serverVersionNum: live.serverVersionNum });
+              const outcome: QueryOutcome =
+                method.kind === 'unplannable'
+                  ? { kind: 'failed', message: method.message }
+                  : await runDeclaredQuery(session, check.sql, { runs: analyze ? runs : 0, searchPath, method });
+              if (context.signal.aborted) throw new Interrupted();
+              done.push(evaluateCheck(check, outcome, live));
+            }
+          } finally {
+            context.signal.removeEventListener('abort', onAbort);
           }
-        } finally {
-          context.signal.removeEventListener('abort', onAbort);
-        }
-        return checkReport(options.file, { analyze, runs, searchPath }, results);
-      }),
-    );
+          return done;
+        },
+        { applicationQueries: true },
+      );
+      return checkReport(options.file, { analyze, runs, searchPath }, results);
+    });
   }
   switch (options.format) {
     case 'text':

@@ -17,6 +17,7 @@ import {
   type DesiredState,
   type DesiredTable,
   type IndexKeyPart,
+  type QueryParam,
   type Settings,
   type SourceRef,
   type StorageParameter,
@@ -40,6 +41,7 @@ export interface ColumnEntryInput {
 
 export interface QueryInput {
   readonly sql: string;
+  readonly params?: readonly QueryParam[];
   readonly p95?: Duration;
 }
 
@@ -478,6 +480,10 @@ function buildIndex(
     if (checked.issue) {
       report([...queryPath, 'sql'], checked.issue.message, { offset: checked.issue.offset });
     }
+    const parameters = checked.parameters ?? 0;
+    if (query.params !== undefined && !checked.issue && query.params.length !== parameters) {
+      report([...queryPath, 'params'], paramsMismatch(query.params.length, parameters));
+    }
     let p95Ms: number | undefined;
     if (query.p95 !== undefined) {
       try {
@@ -489,6 +495,8 @@ function buildIndex(
     }
     return {
       sql: checked.sql ?? query.sql,
+      parameters,
+      ...(query.params === undefined ? {} : { params: query.params }),
       ...(p95Ms === undefined ? {} : { p95Ms }),
       source: locate(queryPath),
     };
@@ -636,4 +644,12 @@ export function truncateToBytes(text: string, limit: number): string {
     bytes += size;
   }
   return out;
+}
+
+/** Why a query's `params` do not fit its `$n` parameters: one value for each of `$1…$n`. */
+export function paramsMismatch(given: number, parameters: number): string {
+  const values = `${given} value${given === 1 ? '' : 's'}`;
+  if (parameters === 0) return `params has ${values}, but the query uses no $n parameters: remove params, or write $1… in the query where the values go`;
+  const wanted = parameters === 1 ? 'one value, for $1' : `${parameters} values, one for each of $1…$${parameters}`;
+  return `params has ${values}, but the query uses parameters up to $${parameters}: give ${wanted}`;
 }

@@ -2,7 +2,7 @@
  * `reconcile check`, the pure part: what an EXPLAIN (FORMAT JSON) plan reads (which indexes, which
  * scans), percentiles of timed runs, and the verdict for each query an index declares it serves.
  */
-import { indexKey, type DesiredState, type LiveState, type SourceRef } from './model.js';
+import { indexKey, type DesiredState, type LiveState, type QueryParam, type SourceRef } from './model.js';
 
 // ---- plan trees ----
 
@@ -96,6 +96,10 @@ export interface DeclaredCheck {
   readonly table: string;
   readonly index: string;
   readonly sql: string;
+  /** The highest `$n` the query uses; 0 when none. */
+  readonly parameters: number;
+  /** Values for `$1…$n`, when the manifest gives them. */
+  readonly params?: readonly QueryParam[];
   readonly p95Ms?: number;
   readonly source: SourceRef;
 }
@@ -108,6 +112,8 @@ export function declaredChecks(desired: DesiredState): DeclaredCheck[] {
         table: table.name,
         index: index.name,
         sql: query.sql,
+        parameters: query.parameters,
+        ...(query.params === undefined ? {} : { params: query.params }),
         ...(query.p95Ms === undefined ? {} : { p95Ms: query.p95Ms }),
         source: query.source,
       })),
@@ -115,9 +121,46 @@ export function declaredChecks(desired: DesiredState): DeclaredCheck[] {
   );
 }
 
+/** The first version whose EXPLAIN plans a query with `$n` parameters and no values (GENERIC_PLAN). */
+export const GENERIC_PLAN_VERSION_NUM = 160000;
+
+/**
+ * How check runs a declared query: with its params bound (none when it has no `$n`), as a generic plan
+ * (`$n` without values, PostgreSQL 16+, EXPLAIN only), or not at all, with the reason.
+ */
+export type ExplainMethod =
+  | { readonly kind: 'bound'; readonly params: readonly QueryParam[] }
+  | { readonly kind: 'generic' }
+  | { readonly kind: 'unplannable'; readonly message: string };
+
+function parameterList(parameters: number): string {
+  return parameters === 1 ? '$1' : `$1…$${parameters}`;
+}
+
+export function explainMethod(
+  check: Pick<DeclaredCheck, 'parameters' | 'params'>,
+  options: { readonly analyze: boolean; readonly serverVersionNum: number },
+): ExplainMethod {
+  if (check.params !== undefined || check.parameters === 0) return { kind: 'bound', params: check.params ?? [] };
+  const uses = `the query uses ${parameterList(check.parameters)} but has no params`;
+  const add = 'add params: [...] to it with a value for each, as the application sends them';
+  if (options.analyze) return { kind: 'unplannable', message: `${uses}, and EXPLAIN ANALYZE must run it with values: ${add}` };
+  if (options.serverVersionNum < GENERIC_PLAN_VERSION_NUM) {
+    const major = Math.floor(options.serverVersionNum / 10_000);
+    return { kind: 'unplannable', message: `${uses}, and PostgreSQL ${major} cannot plan it without values (EXPLAIN GENERIC_PLAN needs 16): ${add}` };
+  }
+  return { kind: 'generic' };
+}
+
 /** What running one query gave: its plan (and timed runs with --analyze), or PostgreSQL's refusal. */
 export type QueryOutcome =
-  | { readonly kind: 'explained'; readonly plan: unknown; readonly timingsMs: readonly number[] }
+  | {
+      readonly kind: 'explained';
+      readonly plan: unknown;
+      readonly timingsMs: readonly number[];
+      /** Planned without values for its `$n` parameters (EXPLAIN (GENERIC_PLAN)). */
+      readonly generic?: boolean;
+    }
   | { readonly kind: 'failed'; readonly message: string; readonly code?: string };
 
 export type IndexState = 'valid' | 'invalid' | 'missing';
@@ -137,6 +180,8 @@ export interface CheckResult {
   readonly usesIndex: boolean;
   readonly reads?: PlanReads;
   readonly timing?: Timing;
+  /** The plan was made without values for the query's `$n` parameters. */
+  readonly genericPlan: boolean;
   readonly error?: { readonly message: string; readonly code?: string };
   /** Why the planner may not use the index, when we can tell. */
   readonly hints: readonly string[];
@@ -190,11 +235,22 @@ export function evaluateCheck(check: DeclaredCheck, outcome: QueryOutcome, live:
   if (indexState === 'invalid') hints.push(`${check.index} is invalid, so the planner ignores it: reconcile apply rebuilds it`);
   const table = live.tables.get(`${check.schema}.${check.table}`);
   if (outcome.kind === 'failed') {
-    return { check, indexState, usesIndex: false, error: { message: outcome.message, ...(outcome.code ? { code: outcome.code } : {}) }, hints };
+    return {
+      check,
+      indexState,
+      usesIndex: false,
+      genericPlan: false,
+      error: { message: outcome.message, ...(outcome.code ? { code: outcome.code } : {}) },
+      hints,
+    };
   }
   const reads = planReads(outcome.plan);
   const family = indexFamily(live, check.schema, check.index);
   const usesIndex = reads.indexes.some((name) => family.has(name));
+  const genericPlan = outcome.generic ?? false;
+  if (genericPlan) {
+    hints.push(`a generic plan, made without values for ${parameterList(check.parameters)}: give params to see the plan the application's values get`);
+  }
   if (!usesIndex && table && table.estimatedRows === undefined) {
     hints.push(`${check.schema}.${check.table} was never analyzed, so the planner guesses its size: run ANALYZE ${check.schema}.${check.table}`);
   }
@@ -209,7 +265,7 @@ export function evaluateCheck(check: DeclaredCheck, outcome: QueryOutcome, live:
       overBudget: check.p95Ms !== undefined && p95Ms > check.p95Ms,
     };
   }
-  return { check, indexState, usesIndex, reads, ...(timing ? { timing } : {}), hints };
+  return { check, indexState, usesIndex, reads, ...(timing ? { timing } : {}), genericPlan, hints };
 }
 
 export function checkReport(
@@ -251,6 +307,8 @@ export function checkDocument(report: CheckReport): unknown {
       table: { schema: r.check.schema, name: r.check.table },
       index: r.check.index,
       sql: r.check.sql,
+      params: r.check.params ?? null,
+      genericPlan: r.genericPlan,
       source: { file: r.check.source.file, line: r.check.source.line, column: r.check.source.column, path: r.check.source.path },
       indexState: r.indexState,
       usesIndex: r.usesIndex,

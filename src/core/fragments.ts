@@ -24,6 +24,8 @@ export interface QueryCheck {
   readonly issue?: SqlIssue;
   /** The statement without a trailing `;` (and what follows it), when accepted. */
   readonly sql?: string;
+  /** The highest `$n` parameter the accepted statement uses; 0 when it has none. */
+  readonly parameters?: number;
 }
 
 let loaded = false;
@@ -382,7 +384,7 @@ function checkQueryAlone(text: string): QueryCheck {
   // Keep the statement only: a trailing `;` (and any comment after it) is not part of the query.
   const length = only?.stmt_len;
   const sql = length ? byteSlice(text, only?.stmt_location ?? 0, length) : text;
-  return { sql: sql.trim() };
+  return { sql: sql.trim(), parameters: inspectQuery(only?.stmt).parameters ?? 0 };
 }
 
 function checkQueryBatch(texts: readonly string[]): QueryCheck[] | undefined {
@@ -408,7 +410,7 @@ function checkQueryBatch(texts: readonly string[]): QueryCheck[] | undefined {
   if (!aligned) return undefined;
   return texts.map((text, i) => {
     const issue = analyseQuery(stmts[i]?.stmt, text, starts[i] ?? 0);
-    return issue ? { issue } : { sql: text };
+    return issue ? { issue } : { sql: text, parameters: inspectQuery(stmts[i]?.stmt).parameters ?? 0 };
   });
 }
 
@@ -446,9 +448,11 @@ function analyseQuery(stmt: Record<string, unknown> | undefined, text: string, b
 interface QueryFindings {
   modifying?: { name: string; cteLocation?: number };
   locking?: Record<string, unknown>;
+  /** The highest `$n`. */
+  parameters?: number;
 }
 
-/** One walk over a query's tree: the first data-modifying statement (and its CTE), the first row lock. */
+/** One walk over a query's tree: the first data-modifying statement (and its CTE), the first row lock, the highest `$n`. */
 function inspectQuery(tree: unknown, found: QueryFindings = {}, cteLocation?: number): QueryFindings {
   if (Array.isArray(tree)) {
     for (const item of tree) inspectQuery(item, found, cteLocation);
@@ -461,6 +465,9 @@ function inspectQuery(tree: unknown, found: QueryFindings = {}, cteLocation?: nu
       found.modifying = cteLocation === undefined ? { name } : { name, cteLocation };
     } else if (name === 'LockingClause' && !found.locking) {
       found.locking = value as Record<string, unknown>;
+    } else if (name === 'ParamRef') {
+      const number = (value as { number?: unknown }).number;
+      if (typeof number === 'number' && number > (found.parameters ?? 0)) found.parameters = number;
     }
     const location = (value as { location?: unknown }).location;
     inspectQuery(value, found, name === 'CommonTableExpr' && typeof location === 'number' ? location : cteLocation);

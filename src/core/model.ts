@@ -39,9 +39,16 @@ export interface ExpressionKeyPart extends IndexKeyPartBase {
 
 export type IndexKeyPart = ColumnKeyPart | ExpressionKeyPart;
 
+/** A value for a query's `$n` parameter, as the manifest gives it. */
+export type QueryParam = string | number | boolean | null;
+
 /** A query an index claims to serve, checked by `reconcile check`. */
 export interface DeclaredQuery {
   readonly sql: string;
+  /** The highest `$n` the query uses; 0 when it has no parameters. */
+  readonly parameters: number;
+  /** Values for `$1…$n`, when the manifest gives them (then exactly one for each). */
+  readonly params?: readonly QueryParam[];
   /** p95 budget in milliseconds, when given. */
   readonly p95Ms?: number;
   readonly source: SourceRef;

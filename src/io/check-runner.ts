@@ -15,8 +15,13 @@
  * million rows is not held in our memory); TIMING OFF avoids the per-node clock reads that would slow
  * the query itself. Each timed run is also the plan that really ran. One run before the timed ones
  * warms the caches and is not counted.
+ *
+ * A query's params are bound through the extended protocol (Parse/Bind with the values as untyped text,
+ * as drivers send them), so the planner sees the values, as it does for the application's first
+ * executions; on every version, and no value is ever spliced into SQL text. Without params, a query
+ * with `$n` is planned generically (EXPLAIN (GENERIC_PLAN), PostgreSQL 16+).
  */
-import { analyzedMs, type QueryOutcome } from '../core/explain.js';
+import { analyzedMs, type ExplainMethod, type QueryOutcome } from '../core/explain.js';
 import { DatabaseRefused } from '../core/errors.js';
 import type { Session } from './db.js';
 
@@ -30,6 +35,8 @@ export interface QueryRunOptions {
   readonly lockTimeoutMs?: number;
   /** The search_path the query runs with (sessions pin `pg_catalog`; queries name tables as the application does). */
   readonly searchPath: string;
+  /** Its params bound (none when it has no `$n`), or a generic plan; see explainMethod. */
+  readonly method: Exclude<ExplainMethod, { kind: 'unplannable' }>;
 }
 
 interface PlanRow {
@@ -70,11 +77,18 @@ export async function runDeclaredQuery(session: Session, sql: string, options: Q
   );
   try {
     await session.query(`SELECT set_config('search_path', $1, true)`, [options.searchPath]);
-    const explained = await session.query<PlanRow>(`EXPLAIN (FORMAT JSON) ${sql}`);
+    const { method } = options;
+    if (method.kind === 'generic') {
+      const explained = await session.query<PlanRow>(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${sql}`);
+      return { kind: 'explained', plan: explained.rows[0]?.['QUERY PLAN'], timingsMs: [], generic: true };
+    }
+    // No values: the simple protocol, as before params existed (pg sends an empty list that way too).
+    const params = method.params.length > 0 ? method.params : undefined;
+    const explained = await session.query<PlanRow>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
     const plan = explained.rows[0]?.['QUERY PLAN'];
     const timingsMs: number[] = [];
     for (let run = 0; options.runs > 0 && run <= options.runs; run += 1) {
-      const analyzed = await session.query<PlanRow>(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${sql}`);
+      const analyzed = await session.query<PlanRow>(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${sql}`, params);
       if (run > 0) timingsMs.push(analyzedMs(analyzed.rows[0]?.['QUERY PLAN']));
     }
     return { kind: 'explained', plan, timingsMs };

@@ -3,12 +3,17 @@
  *
  * Every session pins the settings that change how definitions print or what literals mean
  * (search_path, TimeZone, DateStyle, IntervalStyle) at connection start-up, not with SET, so that
- * canonicalising, reading and building all see the same rules, even behind a transaction pooler.
+ * canonicalising, reading and building all see the same rules, even behind a transaction pooler; and
+ * jit = off, except on the sessions that measure the application's queries (`reconcile check`).
+ *
+ * A connection is a URL or libpq's key=value form (connection-string.ts), as psql takes them.
  */
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { DatabaseRefused, UserError } from '../core/errors.js';
 import { searchPathSql } from '../core/search-path.js';
-import { PINNED_SETTINGS } from '../core/session-settings.js';
+import { OWN_STATEMENTS_ONLY, PINNED_SETTINGS } from '../core/session-settings.js';
+import { connectionStringPasswords, isKeyValueConnection, maskConnectionString, parseConninfo } from './connection-string.js';
 
 export const APPLICATION_NAME = 'reconcile';
 
@@ -27,36 +32,14 @@ export interface ConnectionSources {
   readonly env: NodeJS.ProcessEnv;
 }
 
+/** The connection string (a URL or libpq's key=value form) with its password masked. */
 export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    // Not a URL WHATWG can parse (a bad port, several hosts, a libpq key=value string): mask by pattern.
-    return url.replace(USERINFO_PASSWORD, '$1***@').replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
-  }
+  return maskConnectionString(url);
 }
 
-/** `scheme://user:password@`, for URLs the URL class refuses. */
-const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i;
-
-/** The password a connection string carries, if any: it must never be printed. */
+/** The password a connection string (a URL or libpq's key=value form) carries, if any: it must never be printed. */
 export function urlPassword(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    const fromUserinfo = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1];
-    if (fromUserinfo) {
-      try {
-        return decodeURIComponent(fromUserinfo);
-      } catch {
-        return fromUserinfo;
-      }
-    }
-    return /password\s*=\s*'?([^'\s]+)/i.exec(url)?.[1];
-  }
+  return connectionStringPasswords(url).at(-1);
 }
 
 const PG_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'] as const;
@@ -67,8 +50,8 @@ export function resolveConnection(sources: ConnectionSources): ConnectionTarget 
   const envPassword = sources.env.PGPASSWORD;
   const secrets = [envPassword].filter((s): s is string => Boolean(s));
   if (url) {
-    const password = urlPassword(url);
-    return { connectionString: url, display: maskUrl(url), secrets: password ? [...secrets, password, encodeURIComponent(password)] : secrets };
+    const passwords = connectionStringPasswords(url).flatMap((password) => [password, encodeURIComponent(password)]);
+    return { connectionString: url, display: maskUrl(url), secrets: [...secrets, ...passwords] };
   }
   const given = PG_VARIABLES.filter((name) => sources.env[name]);
   if (given.length > 0) {
@@ -125,12 +108,19 @@ export interface SessionOptions {
    * plan resolved the manifest's names through.
    */
   readonly searchPath?: readonly string[];
+  /**
+   * The session runs the application's queries to measure them (`reconcile check`): settings pinned only
+   * for the tool's own statements (jit) keep the value the role, database or server gives.
+   */
+  readonly applicationQueries?: boolean;
 }
 
-function startupOptions(searchPath?: readonly string[]): string {
+function startupOptions(options: Pick<SessionOptions, 'searchPath' | 'applicationQueries'> = {}): string {
+  const { searchPath } = options;
   const settings = searchPath === undefined ? PINNED_SETTINGS : { ...PINNED_SETTINGS, search_path: searchPathSql(searchPath) };
   // libpq `options` syntax: -c name=value, spaces in values escaped with a backslash.
   return Object.entries(settings)
+    .filter(([name]) => !(options.applicationQueries && OWN_STATEMENTS_ONLY.has(name)))
     .map(([name, value]) => `-c ${name}=${value.replace(/ /g, '\\ ')}`)
     .join(' ');
 }
@@ -150,27 +140,30 @@ export function connectionError(error: unknown, target: ConnectionTarget): UserE
   const e = error as PgErrorLike;
   const where = target.display;
   const message = scrub(e.message ?? String(error), target);
+  // Hints in the words of the form the connection was given in.
+  const keyValue = target.connectionString !== undefined && isKeyValueConnection(target.connectionString);
+  const inString = keyValue ? 'connection string' : 'connection URL';
   const line = ((): [string, string?] => {
     switch (e.code) {
       case 'ECONNREFUSED':
         return [`Cannot connect to ${where}: connection refused.`, 'Is the server running and accepting TCP connections on that host and port?'];
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return [`Cannot connect to ${where}: unknown host ${e.hostname ?? ''}.`.replace(' .', '.'), 'Check the host name in the connection URL.'];
+        return [`Cannot connect to ${where}: unknown host ${e.hostname ?? ''}.`.replace(' .', '.'), `Check the host name in the ${inString}.`];
       case 'ETIMEDOUT':
         return [`Cannot connect to ${where}: timed out.`, 'Check the host, port and any firewall in between.'];
       case '28P01':
         return [`Cannot connect to ${where}: password authentication failed.`, 'Check the user name and password.'];
       case '3D000':
-        return [`Cannot connect to ${where}: ${message}.`, 'Create the database first, or fix its name in the URL.'];
+        return [`Cannot connect to ${where}: ${message}.`, `Create the database first, or fix its name in the ${keyValue ? 'connection string' : 'URL'}.`];
       case '28000':
         if (/no encryption|SSL off/i.test(message)) {
-          return [`Cannot connect to ${where}: the server requires TLS.`, 'Add ?sslmode=require to the connection URL.'];
+          return [`Cannot connect to ${where}: the server requires TLS.`, keyValue ? 'Add sslmode=require to the connection string.' : 'Add ?sslmode=require to the connection URL.'];
         }
         return [`Cannot connect to ${where}: ${message}.`, 'The server refused this user from this host (pg_hba.conf).'];
       default:
         if (/does not support SSL/i.test(message)) {
-          return [`Cannot connect to ${where}: the server does not support TLS.`, 'Remove sslmode from the connection URL or set sslmode=disable.'];
+          return [`Cannot connect to ${where}: the server does not support TLS.`, `Remove sslmode from the ${inString} or set sslmode=disable.`];
         }
         return [`Cannot connect to ${where}: ${message}.`];
     }
@@ -189,26 +182,174 @@ export function refusal(error: unknown, target?: Pick<ConnectionTarget, 'secrets
 }
 
 /**
- * `sslmode` with libpq's meaning, as psql users expect (`require` encrypts without verifying): node-postgres
- * treats require/prefer/verify-ca as verify-full, and warns on stderr, unless asked for libpq semantics.
+ * Startup options: the user's own (from the connection string) first, ours after them, so ours win;
+ * none at all leaves the field out.
  */
-function withLibpqSslModes(connectionString: string): string {
+function joinOptions(theirs: string | undefined, ours: string): { options?: string } {
+  const options = [theirs?.trim(), ours].filter(Boolean).join(' ');
+  return options === '' ? {} : { options };
+}
+
+/**
+ * A URL for node-postgres. `sslmode` gets libpq's meaning, as psql users expect (`require` encrypts
+ * without verifying): node-postgres treats require/prefer/verify-ca as verify-full, and warns on
+ * stderr, unless asked for libpq semantics. An `options` parameter would replace our pinned settings
+ * wholesale: it is taken out and put before them instead.
+ */
+function urlConfig(connectionString: string, pinned: string): pg.ClientConfig {
   try {
     const url = new URL(connectionString);
     if (url.searchParams.has('sslmode') && !url.searchParams.has('uselibpqcompat')) url.searchParams.set('uselibpqcompat', 'true');
-    return url.toString();
+    const theirs = url.searchParams.get('options') ?? undefined;
+    url.searchParams.delete('options');
+    return { connectionString: url.toString(), ...joinOptions(theirs, pinned) };
   } catch {
-    return connectionString;
+    return { connectionString, ...joinOptions(undefined, pinned) };
   }
 }
 
-export async function connect(target: ConnectionTarget, options: SessionOptions = {}): Promise<Session> {
-  const config: pg.ClientConfig = {
-    application_name: options.applicationName ?? APPLICATION_NAME,
-    ...(options.pin === false ? {} : { options: startupOptions(options.searchPath) }),
-    // bigint (int8) and numeric stay strings; we convert where we read them.
+/** The keywords of libpq's key=value form that are honoured. */
+const CONNINFO_KEYWORDS = [
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'application_name',
+  'options',
+  'connect_timeout',
+  'client_encoding',
+] as const;
+
+/** libpq keywords accepted with the values that ask for nothing node-postgres would do differently. */
+const CONNINFO_NO_OPS: Readonly<Record<string, (value: string) => boolean>> = {
+  fallback_application_name: () => true,
+  gssencmode: (value) => value === 'disable' || value === 'prefer',
+  target_session_attrs: (value) => value === 'any',
+  channel_binding: (value) => value === 'disable' || value === 'prefer',
+};
+
+/** The rest of libpq's keywords: known, so "not supported" rather than "invalid". */
+const CONNINFO_UNSUPPORTED = new Set([
+  'service', 'passfile', 'require_auth', 'keepalives', 'keepalives_idle', 'keepalives_interval', 'keepalives_count',
+  'tcp_user_timeout', 'replication', 'sslnegotiation', 'sslcompression', 'sslpassword', 'sslcertmode', 'sslcrl',
+  'sslcrldir', 'sslsni', 'requirepeer', 'ssl_min_protocol_version', 'ssl_max_protocol_version', 'krbsrvname',
+  'gsslib', 'gssdelegation', 'load_balance_hosts',
+]);
+
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/**
+ * libpq's key=value form as a node-postgres configuration (node-postgres reads only URLs). TLS follows
+ * the same libpq meanings as a URL's sslmode; a setting node-postgres cannot honour is refused, never
+ * silently dropped.
+ */
+function conninfoConfig(text: string, display: string, pinned: string): pg.ClientConfig {
+  const invalid = (problem: string, hint?: string): UserError =>
+    new UserError(
+      `The connection string ${display} is not valid: ${problem}.`,
+      hint ?? "Write it as host=db port=5432 dbname=app user=me, quoting a value with spaces or quotes in single quotes: password='it\\'s a secret'.",
+    );
+  const { pairs, error } = parseConninfo(text);
+  if (error) throw invalid(error.message);
+  const values = new Map<string, string>();
+  for (const { keyword, value } of pairs) {
+    if ((CONNINFO_KEYWORDS as readonly string[]).includes(keyword)) {
+      values.set(keyword, value);
+      continue;
+    }
+    const supported = `reconcile reads these: ${CONNINFO_KEYWORDS.join(', ')}.`;
+    const noOp = CONNINFO_NO_OPS[keyword];
+    if (noOp?.(value)) continue;
+    // Values of the no-op keywords are modes, never secrets; sslpassword's is one: name the keyword only.
+    if (noOp) throw invalid(`${keyword}=${value} is not supported`, supported);
+    if (CONNINFO_UNSUPPORTED.has(keyword)) throw invalid(`the option ${keyword} is not supported`, supported);
+    throw invalid(`invalid connection option "${keyword}"`, supported);
+  }
+  const config: pg.ClientConfig = joinOptions(values.get('options'), pinned);
+  const host = values.get('host') || values.get('hostaddr');
+  if (host) {
+    if (host.includes(',')) throw invalid(`several hosts (${host}) are not supported`, 'Give one host.');
+    config.host = host;
+  }
+  const port = values.get('port');
+  if (port) {
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw invalid(`invalid port number: "${port}"`);
+    config.port = Number(port);
+  }
+  const database = values.get('dbname');
+  if (database) config.database = database;
+  const user = values.get('user');
+  if (user) config.user = user;
+  const password = values.get('password');
+  if (password !== undefined) config.password = password;
+  const applicationName = values.get('application_name');
+  if (applicationName) config.application_name = applicationName;
+  const clientEncoding = values.get('client_encoding');
+  if (clientEncoding) config.client_encoding = clientEncoding;
+  const timeout = values.get('connect_timeout');
+  if (timeout) {
+    if (!/^-?\d+$/.test(timeout)) throw invalid(`invalid integer value "${timeout}" for connection option "connect_timeout"`);
+    // libpq: zero or less waits forever; less than 2 seconds is taken as 2.
+    if (Number(timeout) > 0) config.connectionTimeoutMillis = Math.max(2, Number(timeout)) * 1000;
+  }
+  const mode = values.get('sslmode');
+  if (mode !== undefined && !SSL_MODES.includes(mode)) throw invalid(`invalid sslmode value: "${mode}"`, `sslmode takes one of ${SSL_MODES.join(', ')}.`);
+  const file = (keyword: 'sslrootcert' | 'sslcert' | 'sslkey'): string | undefined => {
+    const path = values.get(keyword);
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (readError) {
+      throw invalid(`cannot read the ${keyword} file ${path}: ${(readError as NodeJS.ErrnoException).code ?? String(readError)}`, 'Check the path.');
+    }
   };
-  if (target.connectionString) config.connectionString = withLibpqSslModes(target.connectionString);
+  const [ca, cert, key] = [file('sslrootcert'), file('sslcert'), file('sslkey')];
+  const files = { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  const noHostCheck = { checkServerIdentity: (): undefined => undefined };
+  switch (mode) {
+    case undefined:
+      // No sslmode: certificates given mean a verified connection; nothing given leaves it to PGSSLMODE, as for a URL.
+      if (ca || cert || key) config.ssl = files;
+      break;
+    case 'disable':
+    case 'allow':
+      config.ssl = false;
+      break;
+    case 'prefer':
+      config.ssl = { ...files, rejectUnauthorized: false };
+      break;
+    case 'require':
+      config.ssl = ca ? { ...files, ...noHostCheck } : { ...files, rejectUnauthorized: false };
+      break;
+    case 'verify-ca':
+      if (!ca) throw invalid('sslmode=verify-ca needs sslrootcert, the certificate of the authority to verify against');
+      config.ssl = { ...files, ...noHostCheck };
+      break;
+    case 'verify-full':
+      config.ssl = files;
+      break;
+  }
+  return config;
+}
+
+/** What node-postgres is given for a target: its connection, our application name and pinned settings. */
+export function clientConfig(target: ConnectionTarget, options: SessionOptions = {}): pg.ClientConfig {
+  const pinned = options.pin === false ? '' : startupOptions(options);
+  const text = target.connectionString;
+  const own: pg.ClientConfig = { application_name: options.applicationName ?? APPLICATION_NAME };
+  // bigint (int8) and numeric stay strings; we convert where we read them.
+  if (text === undefined) return { ...own, ...joinOptions(undefined, pinned) };
+  return { ...own, ...(isKeyValueConnection(text) ? conninfoConfig(text, target.display, pinned) : urlConfig(text, pinned)) };
+}
+
+export async function connect(target: ConnectionTarget, options: SessionOptions = {}): Promise<Session> {
+  const config = clientConfig(target, options);
   let client: pg.Client;
   try {
     client = new pg.Client(config);

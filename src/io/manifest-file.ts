@@ -220,7 +220,7 @@ const FIELDS: Readonly<Record<string, readonly string[]>> = {
   table: ['prune', 'indexes'],
   index: ['columns', 'unique', 'method', 'include', 'where', 'with', 'nullsNotDistinct', 'tablespace', 'comment', 'queries'],
   column: ['column', 'expression', 'opclass', 'opclassParams', 'collation', 'order', 'nulls'],
-  query: ['sql', 'p95'],
+  query: ['sql', 'params', 'p95'],
 };
 
 // Storage parameters of the built-in access methods (and pgvector's), for a hint when one is misplaced.
@@ -506,7 +506,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
 function fieldName(path: readonly string[]): string {
   const last = path[path.length - 1];
   if (last === undefined) return 'the manifest';
-  return /^\d+$/.test(last) && ['columns', 'include', 'queries'].includes(path[path.length - 2] ?? '')
+  return /^\d+$/.test(last) && ['columns', 'include', 'queries', 'params'].includes(path[path.length - 2] ?? '')
     ? 'the entry'
     : `"${last}"`;
 }
@@ -642,7 +642,7 @@ function decodePointer(pointer: string): string[] {
 function toManifestPath(path: readonly string[]): ManifestPath {
   return path.map((part, i) => {
     const parent = path[i - 1];
-    const numeric = /^\d+$/.test(part) && (parent === 'columns' || parent === 'include' || parent === 'queries');
+    const numeric = /^\d+$/.test(part) && (parent === 'columns' || parent === 'include' || parent === 'queries' || parent === 'params');
     return numeric ? Number(part) : part;
   });
 }

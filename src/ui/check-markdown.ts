@@ -1,6 +1,6 @@
 /* `reconcile check` as a pull-request comment: the summary, then one row per declared query. */
 import type { CheckReport } from '../core/explain.js';
-import { checkHeadline, checkSummaryLine, formatBudget, formatMs, oneLine, passed, readsText } from './check-text.js';
+import { checkHeadline, checkSummaryLine, formatBudget, formatMs, oneLine, paramsText, passed, readsText } from './check-text.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -26,8 +26,9 @@ export function renderCheckMarkdown(report: CheckReport): string {
           ? ` | ${formatMs(r.timing.p50Ms)} | ${r.timing.overBudget ? `**${formatMs(r.timing.p95Ms)}**` : formatMs(r.timing.p95Ms)} | ${r.timing.budgetMs === undefined ? '-' : formatBudget(r.timing.budgetMs)}`
           : ' | - | - | -'
         : '';
+      const params = r.check.params === undefined ? '' : ` params ${code(cell(paramsText(r.check.params)))}`;
       lines.push(
-        `| ${passed(r) ? '✓' : '✗'} | ${code(`${r.check.schema}.${r.check.table}`)} | ${code(r.check.index)} | ${code(cell(oneLine(r.check.sql)))} | ${cell(uses)} | ${cell(r.reads ? readsText(r) : '-')}${timing} |`,
+        `| ${passed(r) ? '✓' : '✗'} | ${code(`${r.check.schema}.${r.check.table}`)} | ${code(r.check.index)} | ${code(cell(oneLine(r.check.sql)))}${params} | ${cell(uses)} | ${cell(r.reads ? readsText(r) : '-')}${timing} |`,
       );
     }
     lines.push('');

@@ -1,5 +1,6 @@
 /* `reconcile check` for a person: per table, each declared query, whether its index is used, timings. */
 import type { CheckReport, CheckResult, Timing } from '../core/explain.js';
+import type { QueryParam } from '../core/model.js';
 import type { Palette } from './color.js';
 import { formatDuration } from './units.js';
 
@@ -19,6 +20,11 @@ export function formatBudget(ms: number): string {
 
 export function oneLine(sql: string): string {
   return sql.replace(/\s+/g, ' ').trim();
+}
+
+/** A query's params as the manifest could write them: `[42, "live", null]`. */
+export function paramsText(params: readonly QueryParam[]): string {
+  return `[${params.map((value) => JSON.stringify(value)).join(', ')}]`;
 }
 
 export function passed(result: CheckResult): boolean {
@@ -74,6 +80,7 @@ export function renderCheckText(report: CheckReport, colors: Palette): string {
     const verdict = verdictText(result);
     lines.push(`  ${ok ? colors.green(`✓ ${result.check.index}`) : colors.red(`✗ ${result.check.index}`)}  ${result.usesIndex ? verdict : colors.red(verdict)}`);
     lines.push(`      ${colors.dim(oneLine(result.check.sql))}`);
+    if (result.check.params !== undefined) lines.push(`      ${colors.dim(`params ${paramsText(result.check.params)}`)}`);
     if (result.timing) lines.push(`      ${result.timing.overBudget ? colors.red(timingText(result.timing)) : timingText(result.timing)}`);
     for (const hint of result.hints) lines.push(`      ${colors.yellow(hint)}`);
     if (!ok) {

@@ -141,6 +141,8 @@ describe('reconcile check', () => {
       sql,
       source: { file: 'indexes.yaml', line, column: 13, path: `tables.scraped_content.indexes.${index}.queries[${i}]` },
       indexState: 'valid',
+      params: null,
+      genericPlan: false,
       timing: null,
       error: null,
       hints: [],
@@ -275,5 +277,128 @@ describe('reconcile check', () => {
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('Queries declared in indexes.yaml, run under EXPLAIN with search_path app, public, read-only and rolled back.');
     expect(out).toContain('  ✓ notes_body  uses it: Index Scan using notes_body on notes');
+  });
+});
+
+/*
+ * Parameters: the partial index idx_drafts serves `status = 'draft'`, so whether the planner can use it
+ * for `status = $1` depends on seeing the value: bound params give the application's (custom) plan; a
+ * generic plan (no params, 16+) cannot use it.
+ */
+const PARAMS = `version: 1
+tables:
+  scraped_content:
+    indexes:
+      idx_source_published:
+        columns: [source, { column: published, order: desc }]
+        queries:
+          - sql: SELECT id, title FROM scraped_content WHERE source = $1 ORDER BY published DESC LIMIT $2
+            params: [source7, 20]
+      idx_drafts:
+        columns: [published]
+        where: "status = 'draft'"
+        queries:
+          - sql: SELECT id FROM scraped_content WHERE status = $1 AND published >= $2 AND $3
+            params: [draft, '2026-06-01', true]
+          - sql: SELECT id FROM scraped_content WHERE status = $1 AND published >= $2
+`;
+
+describe('reconcile check with parameters', () => {
+  // The test above gave the database a search_path of its own.
+  beforeAll(() => db.query(`ALTER DATABASE ${db.name} RESET search_path`));
+
+  const bound = [
+    'public.scraped_content',
+    '  ✓ idx_source_published  uses it: Index Scan using idx_source_published on scraped_content',
+    '      SELECT id, title FROM scraped_content WHERE source = $1 ORDER BY published DESC LIMIT $2',
+    '      params ["source7", 20]',
+    '  ✓ idx_drafts  uses it: Bitmap Index Scan using idx_drafts on scraped_content',
+    '      SELECT id FROM scraped_content WHERE status = $1 AND published >= $2 AND $3',
+    '      params ["draft", "2026-06-01", true]',
+  ];
+
+  it('binds params, so the plan is the one the values get; without params, a generic plan (16+) or a clear error', async () => {
+    const { code, out, err } = await check(manifestFile('params.yaml', PARAMS));
+    expect(err).toBe('');
+    expect(code).toBe(1);
+    const unbound =
+      db.major >= 16
+        ? [
+            '  ✗ idx_drafts  not used; the plan reads Seq Scan on scraped_content',
+            '      SELECT id FROM scraped_content WHERE status = $1 AND published >= $2',
+            "      a generic plan, made without values for $1…$2: give params to see the plan the application's values get",
+            '      declared at indexes.yaml:16:13',
+          ]
+        : [
+            `  ✗ idx_drafts  failed: the query uses $1…$2 but has no params, and PostgreSQL ${db.major} cannot plan it without values (EXPLAIN GENERIC_PLAN needs 16): add params: [...] to it with a value for each, as the application sends them`,
+            '      SELECT id FROM scraped_content WHERE status = $1 AND published >= $2',
+            '      declared at indexes.yaml:16:13',
+          ];
+    expect(out).toBe(
+      [
+        HEADLINE,
+        '',
+        ...bound,
+        ...unbound,
+        '',
+        db.major >= 16 ? '3 queries: 2 use their index, 1 does not.' : '3 queries: 2 use their index, 0 do not, 1 failed to run.',
+        '',
+      ].join('\n'),
+    );
+
+    const json = await check(manifestFile('params.yaml', PARAMS), { format: 'json' });
+    const document = JSON.parse(json.out) as { queries: { sql: string; params: unknown; genericPlan: boolean; usesIndex: boolean; error: unknown }[] };
+    expect(document.queries.map((q) => [q.params, q.genericPlan, q.usesIndex])).toEqual([
+      [['source7', 20], false, true],
+      [['draft', '2026-06-01', true], false, true],
+      [null, db.major >= 16, false],
+    ]);
+  });
+
+  it('times queries with their params bound; without params, EXPLAIN ANALYZE cannot run the query', async () => {
+    const { code, out } = await check(manifestFile('params.yaml', PARAMS), { analyze: true, runs: 2 });
+    expect(code).toBe(1);
+    expect(maskTimes(out)).toBe(
+      [
+        'Queries declared in indexes.yaml, run under EXPLAIN ANALYZE, 2 timed runs each after one warm-up (planning + execution time on the server) with search_path "$user", public, read-only and rolled back.',
+        '',
+        bound[0],
+        bound[1],
+        bound[2],
+        bound[3],
+        '      p50 Tms, p95 Tms over 2 runs; no p95 budget',
+        bound[4],
+        bound[5],
+        bound[6],
+        '      p50 Tms, p95 Tms over 2 runs; no p95 budget',
+        '  ✗ idx_drafts  failed: the query uses $1…$2 but has no params, and EXPLAIN ANALYZE must run it with values: add params: [...] to it with a value for each, as the application sends them',
+        '      SELECT id FROM scraped_content WHERE status = $1 AND published >= $2',
+        '      declared at indexes.yaml:16:13',
+        '',
+        '3 queries: 2 use their index, 0 do not, 1 failed to run; 0 over budget.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('sends params as values, never as SQL', async () => {
+    const file = manifestFile(
+      'values.yaml',
+      `version: 1
+tables:
+  scraped_content:
+    indexes:
+      idx_source_published:
+        columns: [source, { column: published, order: desc }]
+        queries:
+          - sql: SELECT id FROM scraped_content WHERE source = $1 AND ($2::text IS NULL OR title = $2) ORDER BY published DESC LIMIT 1
+            params: ["source7'; DROP TABLE visits; --", null]
+`,
+    );
+    const { code, out } = await check(file, { analyze: true, runs: 1, format: 'json' });
+    expect(code).toBe(0);
+    const document = JSON.parse(out) as { queries: { usesIndex: boolean; error: unknown }[] };
+    expect(document.queries).toMatchObject([{ usesIndex: true, error: null }]);
+    expect((await db.query("SELECT to_regclass('visits') AS t")).rows[0]).toEqual({ t: 'visits' });
   });
 });

@@ -185,6 +185,44 @@ describe.concurrent('connecting: one clear line per problem, password masked, an
     ]);
   }, SLOW);
 
+  // libpq's key=value form, as psql takes it: the password quoted, with a space, a quote and a backslash in it.
+  it('a key=value connection string connects, and its password shows nowhere', async () => {
+    const { hostname, port } = new URL(db.url);
+    const role = `${ROLE}_kv`;
+    const password = `${SECRET} it's \\ spaced`;
+    await db.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
+    const conninfo = `host=${hostname} port=${port} dbname=${db.name} user=${role} password='${password.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' sslmode=disable`;
+    const flag = await runCli(['status', '--database-url', conninfo], { cwd: dir });
+    expect(flag).toMatchObject({ code: 0, stderr: '' });
+    expect(flag.stdout).toContain('public.conn_items');
+    expectNoSecret(flag, 'key=value in --database-url');
+    const env = await runCli(['export', '--table', 'conn_items'], { cwd: dir, env: { DATABASE_URL: conninfo } });
+    expect(env).toMatchObject({ code: 0, stderr: 'Exported 0 indexes.\n' });
+    expectNoSecret(env, 'key=value in DATABASE_URL');
+  }, SLOW);
+
+  it('wrong password in a key=value string: masked as ***', async () => {
+    const { hostname, port } = new URL(db.url);
+    const conninfo = `host=${hostname} port=${port} dbname=${db.name} user=${ROLE} password=${SECRET}-wrong`;
+    const result = await runCli(['plan'], { cwd: dir, env: { DATABASE_URL: conninfo } });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expectLines(result.stderr, [
+      `Error: Cannot connect to host=${hostname} port=${port} dbname=${db.name} user=${ROLE} password=***: password authentication failed.`,
+      'Check the user name and password.',
+    ]);
+    expectNoSecret(result, 'wrong password');
+  }, SLOW);
+
+  it('a key=value string libpq would refuse is refused the same way, password masked', async () => {
+    const result = await runCli(['plan', '--database-url', `host=127.0.0.1 port=5432 password='${SECRET}`], { cwd: dir });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expectLines(result.stderr, [
+      'Error: The connection string host=127.0.0.1 port=5432 password=*** is not valid: unterminated quoted string in connection info string.',
+      "Write it as host=db port=5432 dbname=app user=me, quoting a value with spaces or quotes in single quotes: password='it\\'s a secret'.",
+    ]);
+    expectNoSecret(result, 'unterminated');
+  }, SLOW);
+
   // A URL the URL class cannot parse (port 99999, several hosts) is the user's to fix, and still masked.
   it('a malformed URL is the user’s to fix, not an internal error', async () => {
     const result = await runCli(['plan', '--database-url', `postgres://someone:${SECRET}@127.0.0.1:99999/somedb`], { cwd: dir });

@@ -250,9 +250,10 @@ describe.concurrent('reconcile plan against real database state', () => {
     expect(sql.stderr).toBe('');
     const sqlLines = lines(sql.stdout);
     expect(sqlLines[0]).toMatch(/^-- Index plan for indexes\.yaml \(manifest sha256 [0-9a-f]{12}\), PostgreSQL \d+\.\d+/);
-    expect(sqlLines.slice(1, 8)).toEqual([
+    expect(sqlLines.slice(1, 9)).toEqual([
       '-- Run with: psql -v ON_ERROR_STOP=1 -f this-file.sql  (no --single-transaction: CONCURRENTLY cannot run in one)',
       "SET standard_conforming_strings = 'on';",
+      "SET jit = 'off';",
       'SET search_path = pg_catalog, public;',
       "SET TimeZone = 'UTC';",
       "SET DateStyle = 'ISO';",

@@ -7,6 +7,7 @@ import {
   checkReport,
   declaredChecks,
   evaluateCheck,
+  explainMethod,
   indexFamily,
   percentile,
   planReads,
@@ -195,7 +196,7 @@ describe('percentile (nearest rank)', () => {
 // ---- verdicts ----
 
 function check(index: string, sql: string, extra: Partial<DeclaredCheck> = {}): DeclaredCheck {
-  return { schema: 'public', table: 't', index, sql, source: source(`tables.t.indexes.${index}.queries[0]`, 12, 11), ...extra };
+  return { schema: 'public', table: 't', index, sql, parameters: 0, source: source(`tables.t.indexes.${index}.queries[0]`, 12, 11), ...extra };
 }
 
 const LIVE = liveState(
@@ -256,9 +257,62 @@ describe('evaluateCheck', () => {
   });
 });
 
+describe('explainMethod: how check runs a query with $n parameters', () => {
+  const v18 = { analyze: false, serverVersionNum: 180004 };
+  const v15 = { analyze: false, serverVersionNum: 150018 };
+  it('binds the params it has (none for a query without $n), on every version', () => {
+    expect(explainMethod({ parameters: 0 }, v15)).toEqual({ kind: 'bound', params: [] });
+    expect(explainMethod({ parameters: 2, params: [42, 'x'] }, v15)).toEqual({ kind: 'bound', params: [42, 'x'] });
+    expect(explainMethod({ parameters: 2, params: [42, null] }, { ...v15, analyze: true })).toEqual({ kind: 'bound', params: [42, null] });
+  });
+
+  it('without params: a generic plan on 16+, and a reason to add them before 16 or to time the query', () => {
+    expect(explainMethod({ parameters: 1 }, v18)).toEqual({ kind: 'generic' });
+    expect(explainMethod({ parameters: 1 }, { analyze: false, serverVersionNum: 160000 })).toEqual({ kind: 'generic' });
+    expect(explainMethod({ parameters: 1 }, v15)).toEqual({
+      kind: 'unplannable',
+      message:
+        'the query uses $1 but has no params, and PostgreSQL 15 cannot plan it without values (EXPLAIN GENERIC_PLAN needs 16): add params: [...] to it with a value for each, as the application sends them',
+    });
+    expect(explainMethod({ parameters: 3 }, { ...v18, analyze: true })).toEqual({
+      kind: 'unplannable',
+      message: 'the query uses $1…$3 but has no params, and EXPLAIN ANALYZE must run it with values: add params: [...] to it with a value for each, as the application sends them',
+    });
+  });
+
+  it('shows the params in every output, and says when a plan is generic', () => {
+    const bound = evaluateCheck(
+      check('t_pkey', 'SELECT * FROM t WHERE id = $1 AND a = $2', { parameters: 2, params: [7, 'it\'s "x"\n'] }),
+      { kind: 'explained', plan: INIT_PLAN, timingsMs: [] },
+      LIVE,
+    );
+    const generic = evaluateCheck(check('t_pkey', 'SELECT * FROM t WHERE id = $1', { parameters: 1 }), { kind: 'explained', plan: SEQ_SCAN, timingsMs: [], generic: true }, LIVE);
+    const report = checkReport('indexes.yaml', { analyze: false, runs: 5, searchPath: 'public' }, [bound, generic]);
+    expect(renderCheckText(report, PLAIN).split('\n').slice(2, -3)).toEqual([
+      'public.t',
+      '  ✓ t_pkey  uses it: Index Scan using t_pkey on t, Index Only Scan using t_b_idx on t',
+      '      SELECT * FROM t WHERE id = $1 AND a = $2',
+      '      params [7, "it\'s \\"x\\"\\n"]',
+      '  ✗ t_pkey  not used; the plan reads Seq Scan on scraped_content',
+      '      SELECT * FROM t WHERE id = $1',
+      "      a generic plan, made without values for $1: give params to see the plan the application's values get",
+      '      declared at indexes.yaml:12:11',
+    ]);
+    expect(renderCheckMarkdown(report).split('\n').slice(8, 10)).toEqual([
+      '| ✓ | `public.t` | `t_pkey` | `SELECT * FROM t WHERE id = $1 AND a = $2` params `[7, "it\'s \\"x\\"\\n"]` | yes | Index Scan using t_pkey on t, Index Only Scan using t_b_idx on t |',
+      '| ✗ | `public.t` | `t_pkey` | `SELECT * FROM t WHERE id = $1` | **no** | Seq Scan on scraped_content |',
+    ]);
+    const document = checkDocument(report) as { queries: { params: unknown; genericPlan: boolean }[] };
+    expect(document.queries.map((q) => [q.params, q.genericPlan])).toEqual([
+      [[7, 'it\'s "x"\n'], false],
+      [null, true],
+    ]);
+  });
+});
+
 describe('declaredChecks', () => {
   it('lists every declared query with its index and budget, in manifest order', () => {
-    const q = (sql: string, p95Ms?: number) => ({ sql, ...(p95Ms === undefined ? {} : { p95Ms }), source: source('q') });
+    const q = (sql: string, p95Ms?: number) => ({ sql, parameters: 0, ...(p95Ms === undefined ? {} : { p95Ms }), source: source('q') });
     const desired = desiredState([
       desiredTable('t', [desiredIndex('t', 't_a', { queries: [q('SELECT 1', 50), q('SELECT 2')] }), desiredIndex('t', 't_b')]),
       desiredTable('u', [desiredIndex('u', 'u_a', { queries: [q('SELECT 3')] })]),
@@ -344,6 +398,8 @@ describe('check output', () => {
       index: 't_pkey',
       sql: 'SELECT pg_sleep(0.05) FROM t WHERE id = 1',
       source: { file: 'indexes.yaml', line: 12, column: 11, path: 'tables.t.indexes.t_pkey.queries[0]' },
+      params: null,
+      genericPlan: false,
       indexState: 'valid',
       usesIndex: true,
       planIndexes: ['t_pkey', 't_b_idx'],

@@ -152,12 +152,26 @@ describe('checkQuery accepts only one read-only SELECT', () => {
       checkQuery("SELECT * FROM scraped_content WHERE source = 'El Tiempo' ORDER BY published_date DESC LIMIT 20"),
     ).toEqual({
       sql: "SELECT * FROM scraped_content WHERE source = 'El Tiempo' ORDER BY published_date DESC LIMIT 20",
+      parameters: 0,
     });
+  });
+
+  it('says the highest $n parameter a query uses, batched or alone; a $n inside a string is no parameter', () => {
+    const texts = ['SELECT $2, a FROM t WHERE b = $1', "SELECT a FROM t WHERE b = '$3'", 'SELECT a FROM t WHERE b IN (SELECT c FROM u WHERE d = $7) LIMIT $10', 'SELECT 1;'];
+    clearFragmentCache();
+    const batched = checkQueries(texts);
+    const alone = texts.map((text) => {
+      clearFragmentCache();
+      return checkQuery(text);
+    });
+    expect(batched).toEqual(alone);
+    expect(batched.map((c) => c.parameters)).toEqual([2, 0, 10, 0]);
   });
 
   it('accepts a read-only WITH and drops a trailing semicolon', () => {
     expect(checkQuery('WITH r AS (SELECT id FROM t) SELECT * FROM r;  ')).toEqual({
       sql: 'WITH r AS (SELECT id FROM t) SELECT * FROM r',
+      parameters: 0,
     });
   });
 

@@ -188,6 +188,26 @@ const cases: readonly (readonly [name: string, yaml: string, expected: Expected]
     [8, 13, 'tables.users.indexes.idx_x.queries[0]', 'missing required field "sql"'],
   ],
   [
+    'query params fewer than its $n', index('columns: [email]', 'queries:', "  - sql: SELECT id FROM users WHERE email = $1 AND id > $2", '    params: [a@b.c]'),
+    [9, 21, 'tables.users.indexes.idx_x.queries[0].params', 'params has 1 value, but the query uses parameters up to $2: give 2 values, one for each of $1…$2'],
+  ],
+  [
+    'query params more than its $n', index('columns: [email]', 'queries:', '  - sql: SELECT id FROM users WHERE email = $1', '    params: [a@b.c, 2]'),
+    [9, 21, 'tables.users.indexes.idx_x.queries[0].params', 'params has 2 values, but the query uses parameters up to $1: give one value, for $1'],
+  ],
+  [
+    'query params for a query without $n', index('columns: [email]', 'queries:', "  - sql: SELECT id FROM users WHERE email = '$1'", '    params: [1]'),
+    [9, 21, 'tables.users.indexes.idx_x.queries[0].params', 'params has 1 value, but the query uses no $n parameters: remove params, or write $1… in the query where the values go'],
+  ],
+  [
+    'query param that is a mapping', index('columns: [email]', 'queries:', '  - sql: SELECT id FROM users WHERE email = $1', '    params: [{ email: a@b.c }]'),
+    [9, 22, 'tables.users.indexes.idx_x.queries[0].params[0]', 'the entry must be text, a number, true/false or nothing, found a mapping'],
+  ],
+  [
+    'query params not a list', index('columns: [email]', 'queries:', '  - sql: SELECT id FROM users WHERE email = $1', '    params: 42'),
+    [9, 21, 'tables.users.indexes.idx_x.queries[0].params', '"params" must be a list, found the number 42'],
+  ],
+  [
     'version 2', top('version: 2'),
     [1, 10, 'version', 'unsupported manifest version 2: this reconcile reads version 1'],
   ],

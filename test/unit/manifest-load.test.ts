@@ -149,6 +149,8 @@ describe('normalisation', () => {
         '          - sql: SELECT id FROM posts WHERE author_id = 1;',
         '            p95: 50ms',
         '          - sql: SELECT 1',
+        '          - sql: SELECT id FROM posts WHERE author_id = $2 OR title = $1',
+        "            params: [Hello, 7]",
         '',
       ].join('\n'),
     );
@@ -184,8 +186,9 @@ describe('normalisation', () => {
       tablespace: 'fast_ssd',
       // An empty comment is no comment (COMMENT ON … IS '' removes it).
       queries: [
-        { sql: 'SELECT id FROM posts WHERE author_id = 1', p95Ms: 50, source: at(20, 13, `${p}.queries[0]`) },
-        { sql: 'SELECT 1', source: at(22, 13, `${p}.queries[1]`) },
+        { sql: 'SELECT id FROM posts WHERE author_id = 1', parameters: 0, p95Ms: 50, source: at(20, 13, `${p}.queries[0]`) },
+        { sql: 'SELECT 1', parameters: 0, source: at(22, 13, `${p}.queries[1]`) },
+        { sql: 'SELECT id FROM posts WHERE author_id = $2 OR title = $1', parameters: 2, params: ['Hello', 7], source: at(23, 13, `${p}.queries[2]`) },
       ],
       source: at(5, 7, p),
     });

@@ -69,10 +69,11 @@ describe('plan renderers', () => {
 
   it('sql: statements outside transactions, a comment per action, lock timeouts as apply uses them', () => {
     const sql = renderPlanSql(samplePlan(), TIMEOUTS);
-    expect(sql.split('\n').slice(0, 14)).toEqual([
+    expect(sql.split('\n').slice(0, 15)).toEqual([
       '-- Index plan for indexes.yaml (manifest sha256 aaaaaaaaaaaa), PostgreSQL 18.4',
       '-- Run with: psql -v ON_ERROR_STOP=1 -f this-file.sql  (no --single-transaction: CONCURRENTLY cannot run in one)',
       "SET standard_conforming_strings = 'on';",
+      "SET jit = 'off';",
       "SET search_path = 'pg_catalog';",
       "SET TimeZone = 'UTC';",
       "SET DateStyle = 'ISO';",
