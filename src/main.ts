@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DatabaseRefused, formatProblem, Interrupted, sortProblems, UserError } from './core/errors.js';
 import { printableText } from './core/printable.js';
 import { parseDuration } from './core/units.js';
-import { urlPassword } from './io/db.js';
+import { connectionStringPasswords } from './io/connection-string.js';
 import type { CommandContext } from './commands/context.js';
 // Commands are loaded when they run: their dependencies (the parser, pg, ajv, Ink) are most of the
 // start-up time, and `--help` needs none of them.
@@ -43,8 +43,7 @@ const embeddedOption = (): Option => new Option('--embedded', 'run against a thr
 function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const urls = [env.DATABASE_URL, ...argv.flatMap((arg, i) => (arg === '--database-url' ? [argv[i + 1]] : arg.startsWith('--database-url=') ? [arg.slice(15)] : []))];
   const secrets = urls.flatMap((url) => {
-    const password = url ? urlPassword(url) : undefined;
-    return password ? [password, encodeURIComponent(password)] : [];
+    return (url ? connectionStringPasswords(url) : []).flatMap((password) => [password, encodeURIComponent(password)]);
   });
   if (env.PGPASSWORD) secrets.push(env.PGPASSWORD);
   return secrets.filter((s) => s.length > 0);
