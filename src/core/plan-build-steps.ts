@@ -50,14 +50,26 @@ export function dropStep(schema: string, name: string, partitioned = false): Ste
     : { kind: 'drop', sql: [dropIndexSql(schema, name, { concurrently: true })] };
 }
 
+/**
+ * Whether other concurrent builds need not wait for this one (PostgreSQL 14+ marks such a build "safe"
+ * and leaves it out of their wait for old snapshots): a key of plain columns, no WHERE. PostgreSQL looks
+ * at nothing else; a key with operator class parameters is counted as unsafe all the same, which at
+ * worst holds its build back a while.
+ */
+function isSafeIndex(index: DesiredIndex): boolean {
+  const plain = index.columns.every((part) => part.kind === 'column' && !(part.opclass !== undefined && (part.opclassParams?.length ?? 0) > 0));
+  return plain && index.where === undefined;
+}
+
 /** A concurrent build of `index` under `name` (on its own table, or on `partition` when given). */
-function buildStep(index: DesiredIndex, name: string, partition?: TableRef): Step {
+export function buildStep(index: DesiredIndex, name: string, partition?: TableRef): Step {
   const on = partition ? { ...index, schema: partition.schema, table: partition.name } : index;
   return {
     kind: 'build',
     sql: [createIndexSql(on, { name, concurrently: true })],
     creates: { schema: on.schema, name },
     ...(partition ? { partition } : {}),
+    ...(isSafeIndex(index) ? { safe: true as const } : {}),
   };
 }
 

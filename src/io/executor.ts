@@ -415,7 +415,7 @@ export async function executePlan(
     if (options.staggerBuilds === false || !monitor || workers.length < 2 || step.kind !== 'build') return;
     const s = await session(worker);
     serverVersionNum ??= Number((await s.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v ?? 0);
-    if (step.sql.every((sql) => isSafeBuild(sql, serverVersionNum ?? 0))) return;
+    if (isSafeBuild(step, serverVersionNum ?? 0)) return;
     const until = Date.now() + (options.staggerMaxMs ?? 60_000);
     let said = '';
     while (!aborted && Date.now() < until) {
@@ -456,7 +456,7 @@ export async function executePlan(
           buildProgress.delete(item.id);
           worker.build = {
             actionId: item.id,
-            safe: step.sql.every((sql) => isSafeBuild(sql, serverVersionNum ?? 0)),
+            safe: isSafeBuild(step, serverVersionNum ?? 0),
             sql: step.sql.join('; '),
             pid: s.pid,
             table: step.partition ?? item.action.table,
