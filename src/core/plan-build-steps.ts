@@ -4,6 +4,7 @@
  * comments and the ANALYZE after an expression build.
  */
 import type { Action, BuildCost, CommentAction, DropAction, SkipAction, Step, TableRef } from './actions.js';
+import { definitionBody } from './definition-text.js';
 import { tableKey, type DesiredIndex, type LiveIndex, type LiveTable } from './model.js';
 import { indexPolicy } from './policy.js';
 import {
@@ -11,7 +12,6 @@ import {
   attachPartitionSql,
   commentIndexSql,
   createIndexSql,
-  definitionBody,
   dropIndexSql,
   partitionIndexName,
   qualify,

@@ -3,10 +3,11 @@
  * live index of the table sorted into one case of a literal union. plan-table.ts turns each case into
  * actions, problems or nothing, in an exhaustive switch.
  */
+import { definitionBody } from './definition-text.js';
 import type { Problem } from './errors.js';
 import { indexKey, type DesiredIndex, type DesiredTable, type LiveIndex } from './model.js';
 import { indexPolicy, mayDeclare } from './policy.js';
-import { definitionBody, isReindexLeftoverName, isTemporaryName } from './sql.js';
+import { isReindexLeftoverName, isTemporaryName } from './sql.js';
 
 export type CanonicalForm = { readonly ok: true; readonly definition: string } | { readonly ok: false; readonly message: string };
 
