@@ -31,6 +31,12 @@ export interface Step {
   readonly creates?: TableRef;
   /** For a partition's build/attach: the partition it works on. */
   readonly partition?: TableRef;
+  /**
+   * On a `build` step whose key is plain columns, with no expression and no WHERE: on PostgreSQL 14+
+   * other concurrent builds do not wait for it to finish. Absent on every other step (a build without it
+   * is taken to hold the others up).
+   */
+  readonly safe?: true;
 }
 
 /** What a build will cost: read from relpages/reltuples, which need no lock. */

@@ -5,7 +5,7 @@
  */
 import { tableKey, type DesiredIndex, type LiveState, type TableKind } from './model.js';
 import { resolutionPath, searchPathValue, type ResolutionPath } from './search-path.js';
-import { normaliseStorageParameters } from './definition-text.js';
+import { normaliseStorageParameters, parseDefinitionHead } from './definition-text.js';
 import { qualify, quoteLiteral } from './sql.js';
 
 export type CanonicalDefinition =
@@ -110,28 +110,14 @@ export function cloneTableSql(schema: string, name: string, kind: TableKind, clo
   return `DO ${quoteLiteral(body)}`;
 }
 
-const IDENT = String.raw`(?:"(?:[^"]|"")*"|[^\s".]+)`;
-const LIVE_HEAD = new RegExp(String.raw`^CREATE (UNIQUE )?INDEX ${IDENT} ON (ONLY )?${IDENT}\.${IDENT} USING `);
-
-/** A live definition rewritten to build under another name on another table, or undefined if unparsable. */
-export function retargetDefinition(definition: string): IndexToClone['sql'] | undefined {
-  const match = LIVE_HEAD.exec(definition);
-  if (!match) return undefined;
-  const rest = definition.slice(match[0].length);
-  return (name, tableSql) => `CREATE ${match[1] ?? ''}INDEX ${name} ON ${match[2] ?? ''}${tableSql} USING ${rest}`;
-}
-
-const CLONE_HEAD = /^CREATE (UNIQUE )?INDEX (\S+) ON (ONLY )?\S+\.(\S+) USING /;
-
 /** The clone's definition with the real index name and table put back (quoted by the server). */
 export function restoreNames(row: DefinitionRow, table: CloneTable): string {
   const definition = row.definition ?? '';
-  const match = CLONE_HEAD.exec(definition);
-  if (!match || match[2] !== row.clone || match[4] !== table.clone) {
+  const head = parseDefinitionHead(definition);
+  if (!head || head.schema === undefined || head.name !== row.clone || head.table !== table.clone) {
     throw new Error(`unexpected definition of a temporary index: ${definition}`);
   }
-  const head = `CREATE ${match[1] ?? ''}INDEX ${row.quoted_name} ON ${match[3] ?? ''}${row.quoted_table} USING `;
-  return normaliseStorageParameters(head + definition.slice(match[0].length));
+  return normaliseStorageParameters(`CREATE ${head.unique ? 'UNIQUE ' : ''}INDEX ${row.quoted_name} ON ${head.only ? 'ONLY ' : ''}${row.quoted_table} USING ${head.rest}`);
 }
 
 export function toBatches(tables: readonly CloneTable[], maxTables: number, maxIndexes: number): CloneTable[][] {

@@ -1,72 +1,22 @@
 /*
- * Reading and rewriting index definitions as pg_get_indexdef prints them
- * (`CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING method (…) [INCLUDE …] [WITH (…)] [WHERE (…)]`).
- *
- * Builds run the canonical definition itself, rewritten for where and how it is built: it is the text
- * the plan compared, printed by the server with every name outside pg_catalog qualified, so it means the
- * same on any session, whatever its search_path, and no manifest text reaches the server unprinted.
+ * Reading index definitions as pg_get_indexdef prints them
+ * (`CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING method (…) [INCLUDE …] [WITH (…)] [WHERE (…)]`),
+ * and the one scanner of SQL text that knows where string literals, quoted identifiers and parentheses
+ * begin and end. Every reading of a definition or an expression (its body, retargeting it, its storage
+ * parameters, a top-level clause, a single function call) goes through it.
  */
-import { qualify, quoteIdent } from './sql.js';
-
-const IDENT = String.raw`(?:"(?:[^"]|"")*"|[^\s".]+)`;
-const HEAD = new RegExp(String.raw`^CREATE (UNIQUE )?INDEX ${IDENT} ON (ONLY )?${IDENT}\.${IDENT} USING `);
-
-export interface BuildTarget {
-  /** The name to build under. */
-  readonly name: string;
-  /** The table (or partition) to build on. */
-  readonly schema: string;
-  readonly table: string;
-  readonly concurrently: boolean;
-  /** `ON ONLY`: a partitioned table's own index, invalid until its partitions are attached. */
-  readonly only: boolean;
-  /** pg_get_indexdef never prints it. */
-  readonly tablespace?: string;
-}
-
-/** The statement that builds `definition` as `target` says; undefined when the text is not a definition. */
-export function buildStatement(definition: string, target: BuildTarget): string | undefined {
-  const head = HEAD.exec(definition);
-  if (!head) return undefined;
-  let rest = definition.slice(head[0].length);
-  if (target.tablespace !== undefined) {
-    // TABLESPACE goes before WHERE, which pg_get_indexdef prints last.
-    const where = topLevelClause(rest, ' WHERE (');
-    const clause = ` TABLESPACE ${quoteIdent(target.tablespace)}`;
-    rest = where === undefined ? rest + clause : rest.slice(0, where) + clause + rest.slice(where);
-  }
-  return (
-    `CREATE ${head[1] ?? ''}INDEX ${target.concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(target.name)} ` +
-    `ON ${target.only ? 'ONLY ' : ''}${qualify(target.schema, target.table)} USING ${rest}`
-  );
-}
 
 /**
- * Where `clause` starts in `text` outside parentheses, string literals and quoted identifiers, or
- * undefined. `E'…'` literals take backslash escapes; plain ones do not (standard_conforming_strings).
+ * Index just past the string literal or quoted identifier that opens at `open` ('…', "…", or E'…' whose
+ * backslash escapes are honoured; a doubled quote stays inside), or undefined when it never closes.
+ * A plain '…' takes no backslash escapes, as under standard_conforming_strings.
  */
-export function topLevelClause(text: string, clause: string): number | undefined {
-  let depth = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i]!;
-    if (ch === "'" || ch === '"') {
-      const escapes = ch === "'" && /[Ee]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_$]/.test(text[i - 2] ?? '');
-      i = closingQuote(text, i, escapes);
-      continue;
-    }
-    if (ch === '(') depth += 1;
-    else if (ch === ')') depth -= 1;
-    else if (depth === 0 && text.startsWith(clause, i)) return i;
-  }
-  return undefined;
-}
-
-/** Index of the quote that closes the one at `open` (doubled quotes stay inside), or the text's end. */
-function closingQuote(text: string, open: number, backslashEscapes: boolean): number {
-  const quote = text[open]!;
+export function quotedEnd(text: string, open: number): number | undefined {
+  const quote = text[open];
+  const escapes = quote === "'" && isEscapeStringPrefix(text, open);
   for (let i = open + 1; i < text.length; i += 1) {
-    const ch = text[i]!;
-    if (backslashEscapes && ch === '\\') {
+    const ch = text[i];
+    if (escapes && ch === '\\') {
       i += 1;
       continue;
     }
@@ -75,9 +25,131 @@ function closingQuote(text: string, open: number, backslashEscapes: boolean): nu
       i += 1;
       continue;
     }
-    return i;
+    return i + 1;
   }
-  return text.length;
+  return undefined;
+}
+
+/** Whether the quote at `open` follows an `E` that is not the end of a longer word: an escape string. */
+function isEscapeStringPrefix(text: string, open: number): boolean {
+  return /[Ee]/.test(text[open - 1] ?? '') && !/[A-Za-z0-9_$]/.test(text[open - 2] ?? '');
+}
+
+export interface ScanOptions {
+  /** Where to start (default 0); depths count from there. */
+  readonly from?: number;
+  /** Called for each quoted span, `end` just past it (undefined when it never closes); true stops the scan. */
+  readonly quoted?: (start: number, end: number | undefined) => boolean;
+}
+
+/**
+ * Calls `visit` for each character of `text` outside string literals and quoted identifiers, with the
+ * depth of parentheses open before it (a top-level `(` is visited at depth 0, its `)` at depth 1).
+ * Returns the index at which `visit` (or `quoted`) returned true, or undefined when the scan ran out.
+ */
+export function scanOutsideQuotes(text: string, visit: (index: number, depth: number) => boolean, options: ScanOptions = {}): number | undefined {
+  let depth = 0;
+  for (let i = options.from ?? 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (ch === "'" || ch === '"') {
+      const end = quotedEnd(text, i);
+      if (options.quoted?.(i, end)) return i;
+      if (end === undefined) return undefined;
+      i = end - 1;
+      continue;
+    }
+    if (visit(i, depth)) return i;
+    if (ch === '(') depth += 1;
+    else if (ch === ')') depth -= 1;
+  }
+  return undefined;
+}
+
+/** Where `clause` starts in `text` outside parentheses, string literals and quoted identifiers, or undefined. */
+export function topLevelClause(text: string, clause: string): number | undefined {
+  return scanOutsideQuotes(text, (i, depth) => depth === 0 && text.startsWith(clause, i));
+}
+
+/** Index of the `)` that closes the `(` at `open`, or undefined when it never closes. */
+export function closingParenthesis(text: string, open: number): number | undefined {
+  return scanOutsideQuotes(text, (i, depth) => depth === 1 && text[i] === ')', { from: open });
+}
+
+/**
+ * Whether `text` from `open` (a `(`) to its end is one parenthesised argument list, read with certainty:
+ * its `)` is the last character, and nothing in it is what the scan does not follow (a backslash, a `$`,
+ * a comment marker, a quote that never closes).
+ */
+export function isWholeArgumentList(text: string, open: number): boolean {
+  let certain = true;
+  const close = scanOutsideQuotes(
+    text,
+    (i, depth) => {
+      const ch = text[i];
+      if (ch === '\\' || ch === '$' || (ch === '-' && text[i + 1] === '-') || (ch === '/' && text[i + 1] === '*')) {
+        certain = false;
+        return true;
+      }
+      return ch === ')' && depth === 1;
+    },
+    {
+      from: open,
+      quoted: (start, end) => {
+        certain = end !== undefined && !text.slice(start, end).includes('\\');
+        return !certain;
+      },
+    },
+  );
+  return certain && close === text.length - 1;
+}
+
+const IDENT = String.raw`(?:"(?:[^"]|"")*"|[^\s".]+)`;
+const HEAD = new RegExp(String.raw`^CREATE (UNIQUE )?INDEX (${IDENT}) ON (ONLY )?(?:(${IDENT})\.)?(${IDENT}) USING `);
+
+/** The head of a definition, names as printed (quoted where PostgreSQL quotes them). */
+export interface DefinitionHead {
+  readonly unique: boolean;
+  readonly name: string;
+  readonly only: boolean;
+  /** Undefined when the table is printed unqualified. */
+  readonly schema?: string;
+  readonly table: string;
+  /** What follows `USING `: the method, the key, and the clauses. */
+  readonly rest: string;
+}
+
+export function parseDefinitionHead(definition: string): DefinitionHead | undefined {
+  const match = HEAD.exec(definition);
+  if (!match) return undefined;
+  return {
+    unique: match[1] !== undefined,
+    name: match[2]!,
+    only: match[3] !== undefined,
+    ...(match[4] === undefined ? {} : { schema: match[4] }),
+    table: match[5]!,
+    rest: definition.slice(match[0].length),
+  };
+}
+
+/**
+ * A definition without its index name (`UNIQUE ON public.t USING btree (a)`), so that two indexes can
+ * be compared whatever they are called; text that is no definition is returned as it is.
+ */
+export function definitionBody(definition: string): string {
+  const head = parseDefinitionHead(definition);
+  if (!head) return definition;
+  const table = head.schema === undefined ? head.table : `${head.schema}.${head.table}`;
+  return `${head.unique ? 'UNIQUE ' : ''}ON ${head.only ? 'ONLY ' : ''}${table} USING ${head.rest}`;
+}
+
+/**
+ * The statement that builds `definition` under another name on another table (both already quoted),
+ * keeping UNIQUE and ONLY; undefined when the text is no definition on a qualified table.
+ */
+export function retargetDefinition(definition: string): ((name: string, tableSql: string) => string) | undefined {
+  const head = parseDefinitionHead(definition);
+  if (!head || head.schema === undefined) return undefined;
+  return (name, tableSql) => `CREATE ${head.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${head.only ? 'ONLY ' : ''}${tableSql} USING ${head.rest}`;
 }
 
 // Boolean storage parameters of the built-in access methods. PostgreSQL prints them as written
@@ -112,35 +184,13 @@ function splitOptions(list: string): { raw: string; name: string; value: string 
   return items;
 }
 
-/** Finds the top-level ` WITH (` of a definition (outside quotes and parentheses). */
+/** The list inside the top-level ` WITH (…)` of a definition: from its first character to its `)`. */
 function withClause(definition: string): { start: number; end: number } | undefined {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < definition.length; i += 1) {
-    const ch = definition[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined; // a doubled quote closes and reopens: same state
-      continue;
-    }
-    if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === '(') depth += 1;
-    else if (ch === ')') depth -= 1;
-    else if (depth === 0 && definition.startsWith(' WITH (', i)) {
-      const open = i + ' WITH '.length;
-      let level = 0;
-      let inQuote = false;
-      for (let j = open; j < definition.length; j += 1) {
-        const c = definition[j]!;
-        if (inQuote) {
-          if (c === "'") inQuote = false;
-        } else if (c === "'") inQuote = true;
-        else if (c === '(') level += 1;
-        else if (c === ')' && --level === 0) return { start: open + 1, end: j };
-      }
-      return undefined;
-    }
-  }
-  return undefined;
+  const at = topLevelClause(definition, ' WITH (');
+  if (at === undefined) return undefined;
+  const open = at + ' WITH '.length;
+  const end = closingParenthesis(definition, open);
+  return end === undefined ? undefined : { start: open + 1, end };
 }
 
 /**

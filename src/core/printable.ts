@@ -12,6 +12,7 @@
  * ordinary SQL reads as written. JSON output and `--format sql` scripts never go through here: they
  * carry the exact text.
  */
+import { quotedEnd } from './definition-text.js';
 
 // C0, DEL, C1; line and paragraph separators; bidirectional embeddings, overrides and isolates.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -67,8 +68,7 @@ export function printableSql(sql: string): string {
     const char = sql[i] as string;
     if (char === '"' || char === "'") {
       // A literal right after E (not part of a longer word) takes backslash escapes: `\'` does not end it.
-      const escapes = char === "'" && /(^|[^\w$])[eE]$/.test(sql.slice(0, i));
-      const end = quotedEnd(sql, i, char, escapes);
+      const end = quotedEnd(sql, i) ?? sql.length;
       out += printableText(sql.slice(i, end));
       i = end;
       continue;
@@ -97,25 +97,4 @@ export function printableSql(sql: string): string {
     i += 1;
   }
   return out;
-}
-
-/** Index just past the quote that closes the one at `start` (`""` / `''` doubled inside), or the end. */
-function quotedEnd(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const char = sql[i];
-    if (backslashEscapes && char === '\\') {
-      i += 2;
-      continue;
-    }
-    if (char === quote) {
-      if (sql[i + 1] === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i += 1;
-  }
-  return sql.length;
 }

@@ -6,6 +6,7 @@
  * waiting) and keep stale values from the previous phase during waits, so each phase names the one
  * counter that means something in it, and its share of the whole build.
  */
+import type { Step } from './actions.js';
 
 export interface ProgressRow {
   /** In PostgreSQL's words, e.g. `building index: scanning table`. */
@@ -184,76 +185,12 @@ export function estimateEtaMs(first: FractionSample, latest: FractionSample): nu
   return Math.round(((1 - latest.fraction) * elapsed) / progressed);
 }
 
-/** Calls `visit` for each character of `text` outside quotes, with the parenthesis depth after it; true stops. */
-function topLevel(text: string, visit: (index: number, depth: number) => boolean): void {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quote) {
-      if (char === quote) {
-        // A doubled quote is an escaped one.
-        if (text[i + 1] === quote) i += 1;
-        else quote = undefined;
-      }
-      continue;
-    }
-    if (char === "'" || char === '"') quote = char;
-    else if (char === '(') depth += 1;
-    else if (char === ')') depth -= 1;
-    if (visit(i, depth)) return;
-  }
-}
-
 /**
- * Whether a concurrent build is one other builds do not wait for: on PostgreSQL 14+, a build whose
- * key is plain columns, with no expression and no WHERE, is marked "safe" and skipped by the others'
+ * Whether a concurrent build is one other builds do not wait for: on PostgreSQL 14+, a build whose key
+ * is plain columns, with no expression and no WHERE, is marked "safe" and skipped by the others'
  * "waiting for old snapshots"; any other build (and every build on 13) holds up every build that
- * finishes while it runs. Reads CREATE INDEX text as createIndexSql or pg_get_indexdef print it;
- * anything it cannot read counts as unsafe.
+ * finishes while it runs. The plan marks such build steps (Step.safe).
  */
-export function isSafeBuild(createIndex: string, serverVersionNum: number): boolean {
-  if (serverVersionNum < 140000) return false;
-  const using = /\sUSING\s+(?:"(?:[^"]|"")+"|[^\s(]+)\s*\(/.exec(createIndex);
-  if (!using) return false;
-  const open = using.index + using[0].length - 1;
-  let close = -1;
-  topLevel(createIndex.slice(open), (i, depth) => {
-    if (depth === 0) {
-      close = open + i;
-      return true;
-    }
-    return false;
-  });
-  if (close < 0) return false;
-  const keys = createIndex.slice(open + 1, close);
-  const parts: string[] = [];
-  let start = 0;
-  topLevel(keys, (i, depth) => {
-    if (depth === 0 && keys[i] === ',') {
-      parts.push(keys.slice(start, i));
-      start = i + 1;
-    }
-    return false;
-  });
-  parts.push(keys.slice(start));
-  // A plain column: an identifier, then only COLLATE / opclass / order words, and no parenthesis.
-  const plain = parts.every((part) => {
-    const trimmed = part.trim();
-    if (trimmed.startsWith('(')) return false;
-    let parenthesis = false;
-    topLevel(trimmed, (i) => {
-      if (trimmed[i] === '(') parenthesis = true;
-      return parenthesis;
-    });
-    return !parenthesis && trimmed.length > 0;
-  });
-  if (!plain) return false;
-  let where = false;
-  const rest = createIndex.slice(close + 1);
-  topLevel(rest, (i, depth) => {
-    if (depth === 0 && /^\sWHERE\s/.test(rest.slice(i, i + 7))) where = true;
-    return where;
-  });
-  return !where;
+export function isSafeBuild(step: Pick<Step, 'safe'>, serverVersionNum: number): boolean {
+  return serverVersionNum >= 140000 && step.safe === true;
 }

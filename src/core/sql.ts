@@ -2,9 +2,13 @@
  * SQL text builders: pure functions from the model to statements. Identifiers always go through
  * quoteIdent; manifest fragments (`where`, `expression`) reach here only after the parser check.
  */
+import { isWholeArgumentList } from './definition-text.js';
 import { unambiguousLiterals } from './literals.js';
 import { byteLength, MAX_IDENTIFIER_BYTES, type DesiredIndex, type IndexKeyPart } from './model.js';
 import { splitQualifiedName } from './qualified-name.js';
+
+// Definitions are read in definition-text.ts; the body is exported here too, beside the builders.
+export { definitionBody } from './definition-text.js';
 
 // Keywords that quote_ident() quotes: reserved, and those that can be a function or type name.
 const QUOTED_KEYWORDS = new Set(
@@ -72,36 +76,7 @@ export function isSingleFunctionCall(expression: string): boolean {
     at += 1;
   }
   while (text[at] === ' ') at += 1;
-  if (text[at] !== '(') return false;
-  let depth = 0;
-  for (let i = at; i < text.length; i += 1) {
-    const ch = text[i]!;
-    if (ch === "'" || ch === '"') {
-      // Quoted: runs to the next quote of the same kind that is not doubled.
-      let j = i + 1;
-      for (;;) {
-        const end = text.indexOf(ch, j);
-        if (end < 0) return false;
-        if (text[end + 1] === ch) {
-          j = end + 2;
-          continue;
-        }
-        j = end;
-        break;
-      }
-      if (text.slice(i, j).includes('\\')) return false;
-      i = j;
-      continue;
-    }
-    if (ch === '\\' || ch === '$') return false;
-    if ((ch === '-' && text[i + 1] === '-') || (ch === '/' && text[i + 1] === '*')) return false;
-    if (ch === '(') depth += 1;
-    else if (ch === ')') {
-      depth -= 1;
-      if (depth === 0) return i === text.length - 1;
-    }
-  }
-  return false;
+  return text[at] === '(' && isWholeArgumentList(text, at);
 }
 
 function renderKeyPart(part: IndexKeyPart, method: string): string {
@@ -186,18 +161,6 @@ export function analyzeSql(schema: string, table: string): string {
 
 export function attachPartitionSql(parentSchema: string, parentIndex: string, childSchema: string, childIndex: string): string {
   return `ALTER INDEX ${qualify(parentSchema, parentIndex)} ATTACH PARTITION ${qualify(childSchema, childIndex)}`;
-}
-
-const DEFINITION_HEAD = /^CREATE (UNIQUE )?INDEX (?:"(?:[^"]|"")*"|[^\s"]+) ON /;
-
-/**
- * A definition without its index name (`UNIQUE ON public.t USING btree (a)`), so that two indexes can
- * be compared whatever they are called.
- */
-export function definitionBody(definition: string): string {
-  const match = DEFINITION_HEAD.exec(definition);
-  if (!match) return definition;
-  return `${match[1] ?? ''}ON ${definition.slice(match[0].length)}`;
 }
 
 /** Suffixes of our own temporary names; the plan recognises (and cleans up) them. */

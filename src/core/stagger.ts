@@ -5,6 +5,7 @@
  * builds running beside it have reached that last wait, for a bounded time. Pure: the executor reads
  * the phases and the clock, and asks.
  */
+import type { Step } from './actions.js';
 import { isFinalWait, isSafeBuild } from './progress.js';
 
 /** An unsafe build this far along no longer counts as started "together" with a new one. */
@@ -23,9 +24,9 @@ export type StaggerDecision<B extends RunningBuild> =
   /** Hold the build back: starting now would hold up `behind` until it ends. */
   | { readonly kind: 'hold'; readonly behind: readonly B[] };
 
-/** Whether a build step's statements include one that every other build finishing meanwhile waits for. */
-export function holdsOthersUp(statements: readonly string[], serverVersionNum: number): boolean {
-  return !statements.every((sql) => isSafeBuild(sql, serverVersionNum));
+/** Whether every other build finishing meanwhile waits for this build step (the plan marks the ones it need not). */
+export function holdsOthersUp(step: Pick<Step, 'safe'>, serverVersionNum: number): boolean {
+  return !isSafeBuild(step, serverVersionNum);
 }
 
 /** The running builds that a build which holds everybody up would delay if it started now. */

@@ -6,6 +6,7 @@ import type { Action, CommentAction, CreateAction, DropAction, RenameAction, Rep
 import type { ApplyEvent, ApplyEventType } from '../../src/core/events.js';
 import { DEFAULT_SETTINGS, type DesiredIndex, type Settings } from '../../src/core/model.js';
 import { analyzeSql, commentIndexSql, createIndexSql, dropIndexSql, renameIndexSql, temporaryName } from '../../src/core/sql.js';
+import { buildStep } from '../../src/core/plan-build-steps.js';
 import type { ConnectionTarget } from '../../src/io/db.js';
 import { desiredIndex } from './model-builders.js';
 
@@ -29,7 +30,7 @@ function hasExpression(index: DesiredIndex): boolean {
 }
 
 function buildSteps(index: DesiredIndex, name: string, analyze: boolean): Step[] {
-  const steps: Step[] = [{ kind: 'build', sql: [createIndexSql(index, { name, concurrently: true })], creates: { schema: index.schema, name } }];
+  const steps: Step[] = [buildStep(index, name)];
   if (analyze && hasExpression(index)) steps.push({ kind: 'analyze', sql: [analyzeSql(index.schema, index.table)] });
   return steps;
 }

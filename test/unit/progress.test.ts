@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { DesiredIndex } from '../../src/core/model.js';
+import { buildStep } from '../../src/core/plan-build-steps.js';
 import { buildFraction, describeWait, estimateEtaMs, isSafeBuild, isWaitPhase, phaseCounters, type ProgressRow } from '../../src/core/progress.js';
+import { column, desiredIndex, expression } from '../helpers/model-builders.js';
 
 function row(phase: string, extra: Partial<ProgressRow> = {}): ProgressRow {
   return {
@@ -129,25 +132,65 @@ describe('time left', () => {
 });
 
 describe('safe builds (others do not wait for them)', () => {
-  it.each<[string, boolean]>([
-    ['CREATE INDEX CONCURRENTLY a ON public.t USING btree (x)', true],
-    ['CREATE UNIQUE INDEX CONCURRENTLY a ON public.t USING btree (x, "Weird, (name)" DESC NULLS LAST) INCLUDE (y)', true],
-    ['CREATE INDEX CONCURRENTLY a ON public.t USING gin (tags jsonb_path_ops)', true],
-    ['CREATE INDEX a ON public.t USING btree (name COLLATE "C" text_pattern_ops)', true],
-    ["CREATE INDEX CONCURRENTLY a ON public.t USING btree (x) WITH (fillfactor = '90')", true],
-    ['CREATE INDEX CONCURRENTLY a ON public.t USING btree ((lower(email)))', false],
-    ['CREATE INDEX a ON public.t USING btree (lower((email)::text))', false],
-    ["CREATE INDEX CONCURRENTLY a ON public.t USING gin ((to_tsvector('spanish', coalesce(title, '') || ' ' || coalesce(body, ''))))", false],
-    ["CREATE INDEX CONCURRENTLY a ON public.t USING btree (published_date) WHERE (status = 'published')", false],
-    ["CREATE INDEX a ON public.t USING btree (published_date) WHERE ((status)::text = 'published'::text)", false],
-    ['CREATE INDEX CONCURRENTLY "a WHERE b" ON public."t USING x" USING btree (x)', true],
-    ['CREATE INDEX CONCURRENTLY a ON public.t USING gist (body gist_trgm_ops (siglen = 32))', false],
-    ['not an index at all', false],
-  ])('%s → %s', (sql, safe) => {
-    expect(isSafeBuild(sql, 180000)).toBe(safe);
+  const weird = column('Weird, (name)', { order: 'desc', nulls: 'last' });
+  it.each<[string, DesiredIndex, string, boolean]>([
+    ['plain column', desiredIndex('t', 'a', { columns: [column('x')] }), 'CREATE INDEX CONCURRENTLY a ON public.t USING btree (x)', true],
+    [
+      'unique, quoted column with a comma and parentheses, DESC, INCLUDE',
+      desiredIndex('t', 'a', { unique: true, columns: [column('x'), weird], include: ['y'] }),
+      'CREATE UNIQUE INDEX CONCURRENTLY a ON public.t USING btree (x, "Weird, (name)" DESC NULLS LAST) INCLUDE (y)',
+      true,
+    ],
+    [
+      'operator class',
+      desiredIndex('t', 'a', { method: 'gin', columns: [column('tags', { opclass: 'jsonb_path_ops' })] }),
+      'CREATE INDEX CONCURRENTLY a ON public.t USING gin (tags jsonb_path_ops)',
+      true,
+    ],
+    [
+      'collation and operator class',
+      desiredIndex('t', 'a', { columns: [column('name', { collation: 'C', opclass: 'text_pattern_ops' })] }),
+      'CREATE INDEX CONCURRENTLY a ON public.t USING btree (name COLLATE "C" text_pattern_ops)',
+      true,
+    ],
+    [
+      'storage parameters',
+      desiredIndex('t', 'a', { columns: [column('x')], with: [{ name: 'fillfactor', value: '90' }] }),
+      "CREATE INDEX CONCURRENTLY a ON public.t USING btree (x) WITH (fillfactor='90')",
+      true,
+    ],
+    ['function call', desiredIndex('t', 'a', { columns: [expression('lower(email)')] }), 'CREATE INDEX CONCURRENTLY a ON public.t USING btree (lower(email))', false],
+    [
+      'expression',
+      desiredIndex('t', 'a', { method: 'gin', columns: [expression("to_tsvector('spanish', coalesce(title, '') || ' ' || coalesce(body, ''))")] }),
+      "CREATE INDEX CONCURRENTLY a ON public.t USING gin (to_tsvector('spanish', coalesce(title, '') || ' ' || coalesce(body, '')))",
+      false,
+    ],
+    ['expression in parentheses', desiredIndex('t', 'a', { columns: [expression('a + b')] }), 'CREATE INDEX CONCURRENTLY a ON public.t USING btree ((a + b))', false],
+    [
+      'partial',
+      desiredIndex('t', 'a', { columns: [column('published_date')], where: "status = 'published'" }),
+      "CREATE INDEX CONCURRENTLY a ON public.t USING btree (published_date) WHERE (status = 'published')",
+      false,
+    ],
+    [
+      'operator class parameters',
+      desiredIndex('t', 'a', { method: 'gist', columns: [column('body', { opclass: 'gist_trgm_ops', opclassParams: [{ name: 'siglen', value: '32' }] })] }),
+      "CREATE INDEX CONCURRENTLY a ON public.t USING gist (body gist_trgm_ops (siglen='32'))",
+      false,
+    ],
+  ])('%s', (_, index, sql, safe) => {
+    const step = buildStep(index, 'a');
+    expect(step.sql).toEqual([sql]);
+    expect(isSafeBuild(step, 180000)).toBe(safe);
+  });
+
+  it('takes any step the plan did not mark as one that holds the others up', () => {
+    expect(isSafeBuild({ safe: true }, 140000)).toBe(true);
+    expect(isSafeBuild({}, 180000)).toBe(false);
   });
 
   it('knows that on 13 every build holds up the others', () => {
-    expect(isSafeBuild('CREATE INDEX CONCURRENTLY a ON public.t USING btree (x)', 130010)).toBe(false);
+    expect(isSafeBuild(buildStep(desiredIndex('t', 'a', { columns: [column('x')] }), 'a'), 130010)).toBe(false);
   });
 });

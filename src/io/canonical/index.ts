@@ -45,15 +45,14 @@ import {
   groupOntoCopies,
   PG_CATALOG_ONLY,
   refuseBeforeBuilding,
-  retargetDefinition,
   toBatches,
   type BatchSettings,
   type CanonicalDefinition,
   type IndexToClone,
   type TableColumn,
 } from '../../core/canonical-batches.js';
-import { definitionBody, createIndexSql } from '../../core/sql.js';
-import { normaliseStorageParameters } from '../../core/definition-text.js';
+import { createIndexSql } from '../../core/sql.js';
+import { definitionBody, normaliseStorageParameters, retargetDefinition } from '../../core/definition-text.js';
 import { usedColumns } from '../../core/fragment-columns.js';
 import { indexKey, tableKey, type DesiredState, type LiveState } from '../../core/model.js';
 import type { ResolutionPath } from '../../core/search-path.js';

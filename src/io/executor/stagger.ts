@@ -22,7 +22,7 @@ function othersBuilding(run: RunContext, worker: Worker): (RunningBuildStatement
 
 /** Whether the step's build is one others do not wait for (false until the server version is known). */
 export function isSafeBuildStep(run: RunContext, step: Step): boolean {
-  return !holdsOthersUp(step.sql, run.serverVersionNum ?? 0);
+  return !holdsOthersUp(step, run.serverVersionNum ?? 0);
 }
 
 /** Holds an expression or partial build until it would not make other builds wait (bounded). */
