@@ -14,6 +14,7 @@ import type { ApplyOutput } from './commands/apply.js';
 import type { CheckCommandOptions } from './commands/check.js';
 import type { PlanFormat } from './commands/plan.js';
 import type { StatusCommandOptions } from './commands/status.js';
+import { scrubSecrets } from './core/text.js';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
 
@@ -49,9 +50,7 @@ function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   return secrets.filter((s) => s.length > 0);
 }
 
-function scrubbed(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((result, secret) => result.split(secret).join('***'), text);
-}
+const scrubbed = scrubSecrets;
 
 export function reportError(error: unknown, context: CommandContext, secrets: readonly string[]): number {
   const write = (text: string): void => context.stderr.write(scrubbed(text, secrets));

@@ -1,6 +1,7 @@
 /* `reconcile validate`: check the manifest offline (schema, names, SQL fragments); no database. */
 import { formatProblem } from '../core/errors.js';
 import { checkManifestFile } from '../io/manifest-file.js';
+import { pluralise as plural } from '../core/text.js';
 
 export interface ValidateOptions {
   readonly file: string;
@@ -47,6 +48,4 @@ export async function runValidate(options: ValidateOptions, out: ValidateOutput)
   return 1;
 }
 
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+

@@ -23,6 +23,7 @@ import {
   type StorageParameter,
 } from './model.js';
 import { parseDuration, parseSize, UnitError } from './units.js';
+import { truncateToBytes } from './text.js';
 
 // ---- the manifest as written (what the JSON Schema accepts) ------------------------------------
 
@@ -633,18 +634,7 @@ function checkNameLength(what: string, name: string, path: ManifestPath, at: Loc
   );
 }
 
-/** What PostgreSQL does to a long identifier: cut at a character boundary within the byte limit. */
-export function truncateToBytes(text: string, limit: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const char of text) {
-    const size = byteLength(char);
-    if (bytes + size > limit) break;
-    out += char;
-    bytes += size;
-  }
-  return out;
-}
+export { truncateToBytes } from './text.js';
 
 /** Why a query's `params` do not fit its `$n` parameters: one value for each of `$1…$n`. */
 export function paramsMismatch(given: number, parameters: number): string {

@@ -59,3 +59,11 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.path.localeCompare(b.path),
   );
 }
+
+/** The fields of an error node-postgres raises for a PostgreSQL refusal (and a connection failure). */
+export interface PgErrorLike {
+  readonly code?: string;
+  readonly message: string;
+  readonly detail?: string;
+  readonly hint?: string;
+}

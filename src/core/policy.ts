@@ -37,7 +37,7 @@ export type IndexPolicy =
     }
   | { readonly kind: 'kept'; /** Who relies on it, as a clause: "foreign keys rely on it (…)". */ readonly reason: string };
 
-const CONSTRAINT_WORDS: Readonly<Record<ConstraintType, string>> = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' };
+export const CONSTRAINT_WORDS: Readonly<Record<ConstraintType, string>> = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' };
 
 export function indexPolicy(index: OwnershipFacts): IndexPolicy {
   if (index.constraint) {

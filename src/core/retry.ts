@@ -3,6 +3,7 @@
  * it gives up. Pure: no clock, no randomness unless passed in.
  */
 import type { Blocker, ErrorInfo } from './events.js';
+import { oneLine } from './text.js';
 
 /**
  * SQLSTATEs worth another attempt: the statement lost a race for a lock, not an argument with the data.
@@ -18,8 +19,8 @@ export function isRetryable(error: Pick<ErrorInfo, 'code'>): boolean {
   return error.code !== undefined && Object.hasOwn(RETRYABLE_CODES, error.code);
 }
 
-export function isLockTimeout(error: Pick<ErrorInfo, 'code'>): boolean {
-  return error.code === '55P03';
+export function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '55P03';
 }
 
 /**
@@ -58,10 +59,7 @@ function seconds(value: number): string {
   return value < 10 ? `${Math.round(value * 10) / 10} s` : `${Math.round(value)} s`;
 }
 
-function oneLine(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+
 
 /** `pid 123 (psql, idle in transaction, transaction open 4.2 s: LOCK TABLE t …)` */
 export function describeBlocker(blocker: Blocker): string {

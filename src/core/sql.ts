@@ -6,6 +6,7 @@ import { isWholeArgumentList } from './definition-text.js';
 import { unambiguousLiterals } from './literals.js';
 import { byteLength, MAX_IDENTIFIER_BYTES, type DesiredIndex, type IndexKeyPart } from './model.js';
 import { splitQualifiedName } from './qualified-name.js';
+import { truncateToBytes as truncateBytes } from './text.js';
 
 // Definitions are read in definition-text.ts; the body is exported here too, beside the builders.
 export { definitionBody } from './definition-text.js';
@@ -166,14 +167,7 @@ export function attachPartitionSql(parentSchema: string, parentIndex: string, ch
 /** Suffixes of our own temporary names; the plan recognises (and cleans up) them. */
 export const TEMPORARY_SUFFIXES = { new: '_reconcile_new', old: '_reconcile_old' } as const;
 
-function truncateBytes(text: string, maxBytes: number): string {
-  let result = '';
-  for (const char of text) {
-    if (byteLength(result + char) > maxBytes) break;
-    result += char;
-  }
-  return result;
-}
+
 
 /** The name a replacement is built under, or the old index is parked under during the swap. */
 export function temporaryName(name: string, which: keyof typeof TEMPORARY_SUFFIXES): string {

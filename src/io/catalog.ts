@@ -18,6 +18,8 @@ import {
   type TableKind,
 } from '../core/model.js';
 import type { Session } from './db.js';
+import { isLockTimeout } from '../core/retry.js';
+import { oneLine } from '../core/text.js';
 
 export interface TableName {
   readonly schema: string;
@@ -491,14 +493,7 @@ function toPlacement(row: PlacementRow): Placement {
 
 // ---- lock timeouts ----
 
-export function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '55P03';
-}
-
-function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+export { isLockTimeout } from '../core/retry.js';
 
 /**
  * The error for a read that timed out waiting for a lock on the declared tables (or their partitions

@@ -10,10 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { DatabaseRefused, UserError } from '../core/errors.js';
+import { DatabaseRefused, UserError, type PgErrorLike } from '../core/errors.js';
 import { searchPathSql } from '../core/search-path.js';
 import { OWN_STATEMENTS_ONLY, PINNED_SETTINGS } from '../core/session-settings.js';
 import { connectionStringPasswords, isKeyValueConnection, maskConnectionString, parseConninfo } from './connection-string.js';
+import { scrubSecrets } from '../core/text.js';
 
 export const APPLICATION_NAME = 'reconcile';
 
@@ -67,9 +68,7 @@ export function resolveConnection(sources: ConnectionSources): ConnectionTarget 
 }
 
 export function scrub(text: string, target: Pick<ConnectionTarget, 'secrets'>): string {
-  let result = text;
-  for (const secret of target.secrets) if (secret.length > 0) result = result.split(secret).join('***');
-  return result;
+  return scrubSecrets(text, target.secrets);
 }
 
 export interface QueryResult<R> {
@@ -125,19 +124,16 @@ function startupOptions(options: Pick<SessionOptions, 'searchPath' | 'applicatio
     .join(' ');
 }
 
-interface PgErrorLike {
-  code?: string;
-  message: string;
-  detail?: string;
-  hint?: string;
-  errno?: number;
-  syscall?: string;
-  hostname?: string;
+/** A refusal, or a failure to connect with the socket's details. */
+interface ConnectErrorLike extends PgErrorLike {
+  readonly errno?: number;
+  readonly syscall?: string;
+  readonly hostname?: string;
 }
 
 /** Turns a connection failure into one clear line, password masked. */
 export function connectionError(error: unknown, target: ConnectionTarget): UserError {
-  const e = error as PgErrorLike;
+  const e = error as ConnectErrorLike;
   const where = target.display;
   const message = scrub(e.message ?? String(error), target);
   // Hints in the words of the form the connection was given in.
@@ -173,7 +169,7 @@ export function connectionError(error: unknown, target: ConnectionTarget): UserE
 
 /** Turns an error PostgreSQL raised into our DatabaseRefused, scrubbed of secrets. */
 export function refusal(error: unknown, target?: Pick<ConnectionTarget, 'secrets'>): DatabaseRefused | Error {
-  const e = error as PgErrorLike;
+  const e = error as ConnectErrorLike;
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     const clean = (s: string | undefined): string | undefined => (s && target ? scrub(s, target) : s);
     return new DatabaseRefused(clean(e.message) ?? '', e.code, clean(e.detail), clean(e.hint));

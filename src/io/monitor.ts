@@ -11,6 +11,7 @@ import type { StepKind, TableRef } from '../core/actions.js';
 import type { ApplyListener, Blocker } from '../core/events.js';
 import { buildFraction, describeWait, estimateEtaMs, isWaitPhase, phaseCounters, type FractionSample, type ProgressRow } from '../core/progress.js';
 import { APPLICATION_NAME, connect, type ConnectionTarget, type Session } from './db.js';
+import { qualifiedName as qualified } from '../core/text.js';
 
 /** What a worker backend is running, as the monitor needs to know it. */
 export interface TrackedStep {
@@ -214,9 +215,7 @@ interface Watch {
   waitKey?: string;
 }
 
-function qualified(ref: TableRef): string {
-  return `${ref.schema}.${ref.name}`;
-}
+
 
 /** Turns one sample into the events it calls for, remembering what was already said. */
 function react(watch: Watch, sample: ActivitySample, at: number, listener: ApplyListener): void {

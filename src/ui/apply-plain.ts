@@ -12,6 +12,7 @@ import { printableName, printableSql, printableText } from '../core/printable.js
 import { qualified, summaryText, cleanupText, verifiedText } from './apply-state.js';
 import type { Palette } from './color.js';
 import { formatDuration } from './units.js';
+import { oneLine as flatten } from '../core/text.js';
 
 const WORD_WIDTH = 9;
 /** A progress line at least this often while the percentage moves… */
@@ -29,7 +30,7 @@ export function isoSeconds(at: number): string {
  * line; any other control character (a terminal escape in a name the server quotes) escaped.
  */
 export function oneLine(text: string): string {
-  return printableText(text.replace(/\s+/g, ' ').trim());
+  return printableText(flatten(text));
 }
 
 export function truncate(text: string, width: number): string {

@@ -6,6 +6,7 @@ import type { StepKind, TableRef } from '../core/actions.js';
 import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
 import { printableQualified, printableText } from '../core/printable.js';
 import { formatDuration } from './units.js';
+import { pluralise as plural } from '../core/text.js';
 
 export type ActionState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 export type PartitionState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -355,10 +356,6 @@ export function overallProgress(view: ApplyView, now: number): OverallProgress {
     fraction: total === 0 ? 1 : clamp01((finished + partial) / total),
     elapsedMs,
   };
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** The closing line every renderer prints: `Applied 5 actions in 12.3s: 4 done, 1 failed.` */

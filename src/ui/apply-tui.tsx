@@ -28,6 +28,7 @@ import { blockerText, oneLine, percent } from './apply-plain.js';
 import type { Palette } from './color.js';
 import { SYMBOLS } from './plan-text.js';
 import { formatDuration } from './units.js';
+import { pluralise as plural } from '../core/text.js';
 
 /** Below this width a running row puts its phase on a line of its own. */
 export const NARROW_COLUMNS = 60;
@@ -162,10 +163,6 @@ function identity(a: ActionView, columns: number, colors: Palette): Segment[] {
 /** PostgreSQL's detail and hint may run over lines; a name inside them must not drive the terminal. */
 function printableLines(text: string): string {
   return text.split('\n').map(printableText).join('\n');
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function Lines({ lines, columns }: { readonly lines: readonly string[]; readonly columns: number }) {

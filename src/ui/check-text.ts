@@ -3,6 +3,7 @@ import type { CheckReport, CheckResult, Timing } from '../core/explain.js';
 import type { QueryParam } from '../core/model.js';
 import type { Palette } from './color.js';
 import { formatDuration } from './units.js';
+import { oneLine } from '../core/text.js';
 
 /** Query times are often well under a millisecond: keep two significant places. */
 export function formatMs(ms: number): string {
@@ -18,9 +19,7 @@ export function formatBudget(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-export function oneLine(sql: string): string {
-  return sql.replace(/\s+/g, ' ').trim();
-}
+export { oneLine };
 
 /** A query's params as the manifest could write them: `[42, "live", null]`. */
 export function paramsText(params: readonly QueryParam[]): string {

@@ -4,8 +4,8 @@ import type { IndexFlag, IndexStatus, StatusReport, TableStatus } from '../core/
 import { printableName, printableQualified, printableText } from '../core/printable.js';
 import type { Palette } from './color.js';
 import { formatBytes, formatCount, pluralise } from './units.js';
+import { CONSTRAINT_WORDS } from '../core/policy.js';
 
-const CONSTRAINT_WORDS = { p: 'primary key', u: 'unique constraint', x: 'exclusion constraint' } as const;
 
 export function percent(ratio: number | undefined): string {
   return ratio === undefined ? '-' : `${(ratio * 100).toFixed(1)}%`;

@@ -26,6 +26,4 @@ export function formatDuration(ms: number): string {
   return `${hours}h${String(minutes - hours * 60).padStart(2, '0')}m`;
 }
 
-export function pluralise(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
-}
+export { pluralise } from '../core/text.js';

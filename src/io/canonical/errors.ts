@@ -7,13 +7,9 @@ import { CLONE_NAME } from '../../core/canonical-batches.js';
 import { describeResolutionPath, type ResolutionPath } from '../../core/search-path.js';
 import type { CanonicalDefinition } from '../../core/canonical-batches.js';
 import type { Query } from './batches.js';
+import type { PgErrorLike } from '../../core/errors.js';
 
-export interface PgErrorLike {
-  readonly code?: string;
-  readonly message: string;
-  readonly detail?: string;
-  readonly hint?: string;
-}
+export type { PgErrorLike } from '../../core/errors.js';
 
 /** PostgreSQL's message (with its detail and hint), our temporary names replaced by the real ones. */
 export async function failure(query: Query, error: unknown, names: ReadonlyMap<string, string>, path: ResolutionPath): Promise<CanonicalDefinition> {

@@ -142,6 +142,4 @@ export function emitCancelled(run: RunContext, actionId: number): void {
   emit(run, { type: 'action-cancelled', at: Date.now(), actionId, cleanedUp: [], leftBehind: [] });
 }
 
-export function qualified(ref: TableRef): string {
-  return `${ref.schema}.${ref.name}`;
-}
+export { qualifiedName as qualified } from '../../core/text.js';
