@@ -20,6 +20,7 @@ import {
 import type { Session } from './db.js';
 import { isLockTimeout } from '../core/retry.js';
 import { oneLine } from '../core/text.js';
+import { CONSTRAINT_JOIN, DECLARED_CTE, EXTENSION_MEMBERS_CTE, foreignKeysCte, TARGETS_CTE } from './catalog-sql.js';
 
 export interface TableName {
   readonly schema: string;
@@ -132,23 +133,8 @@ SELECT current_setting('server_version_num')::int AS version_num,
   current_setting('block_size')::int AS block_size,
   (SELECT array_agg(amname::text ORDER BY amname) FROM pg_am WHERE amtype = 'i') AS methods`;
 
-/** The declared tables that exist as a table, partitioned table or materialized view ($1 schemas, $2 names). */
-const DECLARED_CTE = `
-declared AS (
-  SELECT c.oid, c.relkind
-  FROM unnest($1::text[], $2::text[]) AS w(schema, name)
-  JOIN pg_namespace n ON n.nspname = w.schema
-  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
-  WHERE c.relkind IN ('r', 'p', 'm')
-),
-targets AS (
-  SELECT oid FROM declared
-  UNION
-  SELECT pt.relid FROM declared d CROSS JOIN LATERAL pg_partition_tree(d.oid) pt WHERE d.relkind = 'p'
-)`;
-
 const TABLES_SQL = `
-WITH ${DECLARED_CTE}
+WITH ${DECLARED_CTE}, ${TARGETS_CTE}
 SELECT n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
   pg_get_userbyid(c.relowner) AS owner,
   pg_has_role(current_user, c.relowner, 'USAGE') AS owned,
@@ -185,24 +171,12 @@ ORDER BY 1, 2`;
 function indexesSql(serverVersionNum: number): string {
   const lastScan = (oid: string): string => (serverVersionNum >= 160000 ? `pg_stat_get_lastscan(${oid})` : 'NULL::timestamptz');
   return `
-WITH ${DECLARED_CTE},
+WITH ${DECLARED_CTE}, ${TARGETS_CTE},
 idx AS (
   SELECT i.indexrelid FROM targets x JOIN pg_index i ON i.indrelid = x.oid
 ),
-fks AS (
-  SELECT f.conindid, array_agg(DISTINCT f.conrelid::regclass::text || '.' || quote_ident(f.conname)) AS names
-  FROM pg_constraint f
-  WHERE f.contype = 'f' AND f.conindid IN (SELECT indexrelid FROM idx)
-    -- a foreign key on a partitioned table is repeated on each partition: name it once
-    AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = f.conparentid AND p.conindid = f.conindid)
-  GROUP BY f.conindid
-),
-ext AS (
-  SELECT d.objid, min(e.extname::text) AS extname
-  FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
-  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-  GROUP BY d.objid
-),
+${foreignKeysCte('SELECT indexrelid FROM idx')},
+${EXTENSION_MEMBERS_CTE},
 progress AS MATERIALIZED (
   SELECT p.pid, p.phase, p.relid, p.index_relid FROM pg_stat_progress_create_index p
 )
@@ -235,7 +209,7 @@ JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = c.relam
 LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
-LEFT JOIN pg_constraint con ON con.conindid = c.oid AND con.conrelid = t.oid AND con.contype IN ('p', 'u', 'x')
+${CONSTRAINT_JOIN}
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
 LEFT JOIN fks ON fks.conindid = c.oid
 LEFT JOIN ext ei ON ei.objid = c.oid
@@ -281,7 +255,7 @@ SELECT
 // Only ACCESS EXCLUSIVE conflicts with the ACCESS SHARE our reads take. A request for it that is still
 // waiting queues us too, so whoever that request waits for is named as well.
 const BLOCKERS_SQL = `
-WITH ${DECLARED_CTE},
+WITH ${DECLARED_CTE}, ${TARGETS_CTE},
 relations AS (
   SELECT oid FROM targets
   UNION

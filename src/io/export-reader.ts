@@ -9,6 +9,7 @@ import type { ConstraintType } from '../core/model.js';
 import { indexPolicy, type OwnershipFacts } from '../core/policy.js';
 import { searchPathValue, type ResolutionPath } from '../core/search-path.js';
 import type { Session } from './db.js';
+import { CONSTRAINT_JOIN, EXTENSION_MEMBERS_CTE, foreignKeysCte } from './catalog-sql.js';
 
 export interface ExportSelection {
   /** Schemas to export; empty means every non-system schema. */
@@ -53,16 +54,9 @@ interface IndexRow {
   valid: boolean;
 }
 
-// Foreign keys are joined once, set-based: pg_constraint has no index on conindid.
 const EXPORT_SQL = `
-WITH fks AS (
-  SELECT f.conindid, array_agg(DISTINCT f.conrelid::regclass::text || '.' || quote_ident(f.conname)) AS names
-  FROM pg_constraint f
-  WHERE f.contype = 'f'
-    -- a foreign key on a partitioned table is repeated on each partition: name it once
-    AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = f.conparentid AND p.conindid = f.conindid)
-  GROUP BY f.conindid
-)
+WITH ${foreignKeysCte()},
+${EXTENSION_MEMBERS_CTE}
 SELECT n.nspname AS schema, t.relname AS table, t.relkind AS relkind, c.relname AS name, am.amname AS method,
   i.indisunique AS unique, COALESCE((to_jsonb(i)->>'indnullsnotdistinct')::bool, false) AS nulls_not_distinct,
   (SELECT json_agg(json_build_object(
@@ -97,9 +91,7 @@ SELECT n.nspname AS schema, t.relname AS table, t.relkind AS relkind, c.relname 
     WHERE h.inhrelid = c.oid LIMIT 1) AS parent_index,
   (SELECT json_build_object('schema', rn.nspname, 'name', rc.relname) FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace
     WHERE c.relispartition AND rc.oid = pg_partition_root(c.oid)) AS root_index,
-  (SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
-    WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, t.oid)
-      AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' LIMIT 1) AS extension,
+  COALESCE(ei.extname, et.extname) AS extension,
   i.indisvalid AS valid
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
@@ -107,8 +99,10 @@ JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = c.relam
 LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
-LEFT JOIN pg_constraint con ON con.conindid = c.oid AND con.conrelid = t.oid AND con.contype IN ('p', 'u', 'x')
+${CONSTRAINT_JOIN}
 LEFT JOIN fks ON fks.conindid = c.oid
+LEFT JOIN ext ei ON ei.objid = c.oid
+LEFT JOIN ext et ON et.objid = t.oid
 WHERE t.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp_%' AND n.nspname NOT LIKE 'pg_toast_temp_%'
   AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))

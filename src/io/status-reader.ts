@@ -11,6 +11,7 @@ import { indexKey, tableKey } from '../core/model.js';
 import type { LiveIndexKey, LiveIndexShape, StatusFacts } from '../core/status.js';
 import { readCatalog, type CatalogOptions, type TableName } from './catalog.js';
 import type { Session } from './db.js';
+import { DECLARED_CTE } from './catalog-sql.js';
 
 // ---- private row types (int8 arrives as a string) ----
 
@@ -27,15 +28,6 @@ interface IndexRow {
   readonly predicate: string | null;
   readonly size: string;
 }
-
-const DECLARED_CTE = `
-declared AS (
-  SELECT c.oid, c.relkind, n.nspname AS schema, c.relname AS name
-  FROM unnest($1::text[], $2::text[]) AS w(schema, name)
-  JOIN pg_namespace n ON n.nspname = w.schema
-  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
-  WHERE c.relkind IN ('r', 'p', 'm')
-)`;
 
 // A partitioned table or index has no storage of its own: its size is its leaves'.
 const TABLES_SQL = `
