@@ -19,7 +19,8 @@ export interface ApplyRenderer {
 
 export type ApplyRendererKind = 'tui' | 'plain' | 'json';
 
-export interface ApplyOutput {
+/** Where a renderer writes: stdout, or a test's capture. */
+export interface RendererStream {
   write(text: string): void;
   /** Terminal width; else the stream's; else 80. The tui follows the stream's resize events. */
   columns?: number;
@@ -31,7 +32,7 @@ export interface ApplyOutput {
 /** How often the live screen redraws without events, so that elapsed times move. */
 export const TICK_MS = 1_000;
 
-export function createApplyRenderer(kind: ApplyRendererKind, out: ApplyOutput, colors: Palette, now: () => number = Date.now): ApplyRenderer {
+export function createApplyRenderer(kind: ApplyRendererKind, out: RendererStream, colors: Palette, now: () => number = Date.now): ApplyRenderer {
   switch (kind) {
     case 'plain':
       return plainRenderer(out, colors);
@@ -46,7 +47,7 @@ export function createApplyRenderer(kind: ApplyRendererKind, out: ApplyOutput, c
   }
 }
 
-function plainRenderer(out: ApplyOutput, colors: Palette): ApplyRenderer {
+function plainRenderer(out: RendererStream, colors: Palette): ApplyRenderer {
   const format = createPlainFormatter(colors);
   return {
     onEvent(event) {
@@ -57,7 +58,7 @@ function plainRenderer(out: ApplyOutput, colors: Palette): ApplyRenderer {
   };
 }
 
-function jsonRenderer(out: ApplyOutput): ApplyRenderer {
+function jsonRenderer(out: RendererStream): ApplyRenderer {
   let started = false;
   // The version line comes first even when no event ever does.
   const start = () => {
@@ -76,7 +77,7 @@ function jsonRenderer(out: ApplyOutput): ApplyRenderer {
   };
 }
 
-function tuiRenderer(out: ApplyOutput, colors: Palette, now: () => number): ApplyRenderer {
+function tuiRenderer(out: RendererStream, colors: Palette, now: () => number): ApplyRenderer {
   const stream = out.stream;
   if (stream === undefined) throw new Error('the tui apply renderer needs a terminal stream (out.stream)');
   let view: ApplyView = INITIAL_APPLY_VIEW;
