@@ -1,6 +1,7 @@
 /* Lock waits: short statements retry behind a blocker; builds wait for old snapshots without failing. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/io/executor.js';
+import { until } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { column, commentAction, createAction, dropAction, index, recorder, renameAction, replaceAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
 
@@ -76,20 +77,27 @@ describe('lock waits', () => {
     await blocker.query('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
 
     const events = recorder();
-    const started = Date.now();
     const result = await executePlan(targetFor(db.url), [dropAction('t', 't_c'), commentAction('t', 't_b', 'set all the same')], testSettings(quick), {
       listener: events.listener,
       pollIntervalMs: 50,
       backoff: fastBackoff,
     });
-    const elapsed = Date.now() - started;
     await blocker.query('ROLLBACK');
 
     // The failed drop holds nothing else back: the comment after it on the same table (a lock on the
     // index only, which the blocker does not hold) is set.
     expect(result).toMatchObject({ statuses: ['failed', 'done'], failed: 1, interrupted: false });
     expect(events.of('action-failed').map((e) => e.actionId)).toEqual([0]);
-    expect(events.of('retry').map((e) => e.attempt)).toEqual([1, 2, 3]);
+    // Three retries after lock timeouts, each announced with a backoff that doubles (±25 % jitter)
+    // from the 100 ms base, and each attempt made only after the previous one's backoff.
+    const retries = events.of('retry');
+    expect(retries.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect(retries.map((e) => e.error.code)).toEqual(['55P03', '55P03', '55P03']);
+    retries.forEach((retry, i) => {
+      const base = fastBackoff.baseMs * 2 ** i;
+      expect(retry.delayMs).toBeGreaterThanOrEqual(0.75 * base);
+      expect(retry.delayMs).toBeLessThanOrEqual(1.25 * base);
+    });
     const failure = events.of('action-failed').find((e) => e.actionId === 0)!;
     expect(failure.error.code).toBe('55P03');
     expect(failure.error.message).toMatch(/^canceling statement due to lock timeout: timed out waiting for lock on public\.t \(ShareUpdateExclusiveLock\) \(4 attempts, lock_timeout 300 ms each\); blocked by pid \d+ \(migration-console, idle in transaction/);
@@ -97,9 +105,13 @@ describe('lock waits', () => {
     expect(failure.error.message).toContain('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
     expect(failure.error.hint).toContain(`pg_terminate_backend(${blockerPid})`);
     expect(failure.cleanedUp).toEqual([]);
-    // 4 × 300 ms of lock_timeout plus about 100 + 200 + 400 ms of backoff.
-    expect(elapsed).toBeGreaterThan(1_500);
-    expect(elapsed).toBeLessThan(6_000);
+    // It slept out each backoff before trying again: a lower bound on the executor's own clock, which
+    // a slow machine can only lengthen.
+    const failedAt = events.of('action-failed').find((e) => e.actionId === 0)!.at;
+    [...retries.map((e) => e.at), failedAt].reduce((previous, next, i) => {
+      expect(next - previous).toBeGreaterThanOrEqual(retries[i - 1]!.delayMs);
+      return next;
+    });
     // The index it could not drop is still there, valid: a failed drop changes nothing.
     expect(await indexNames()).toContain('t_c');
     const { rows } = await db.query<{ comment: string }>(`SELECT obj_description('public.t_b'::regclass, 'pg_class') AS comment`);
@@ -174,8 +186,19 @@ describe('builds and old snapshots', () => {
       { listener: events.listener, pollIntervalMs: 50, backoff: fastBackoff },
     );
     const waiting = await events.when((e) => e.type === 'waiting');
-    // Well past the 300 ms lockTimeout: still waiting, not failed.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const started = events.of('action-started')[0]!;
+    // Well past the 300 ms lockTimeout by the server's own clock, the first attempt's statement is still
+    // waiting: a lock timeout would have ended it (and a retry would have started another).
+    await until(async () => {
+      const { rows } = await db.query<{ waited: boolean }>(
+        `SELECT clock_timestamp() - a.query_start > interval '1 second' AS waited
+           FROM pg_stat_activity a JOIN pg_stat_progress_create_index p ON p.pid = a.pid
+          WHERE a.pid = $1 AND p.phase = 'waiting for old snapshots' AND a.query LIKE 'CREATE INDEX CONCURRENTLY%'`,
+        [started.pid],
+      );
+      expect(rows, 'the build is still waiting for the old snapshot').toHaveLength(1);
+      return rows[0]!.waited ? true : undefined;
+    }, 'the build to wait a second');
     expect(events.of('action-failed')).toEqual([]);
     expect(events.of('retry')).toEqual([]);
     await holder.query('COMMIT');

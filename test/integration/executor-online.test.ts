@@ -1,6 +1,7 @@
 /* Online: a replace never leaves the table without its index, and writers never notice an apply. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/io/executor.js';
+import { holdOldSnapshot, until } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { column, createAction, dropAction, expression, index, recorder, replaceAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
 
@@ -41,13 +42,21 @@ describe('online', () => {
       }
     })();
 
+    // An old snapshot holds the new index's build in its last wait until the reader has looked more
+    // than ten times while the replace runs, however fast or slow either goes.
+    const snapshot = await holdOldSnapshot(db);
     const events = recorder();
-    const result = await executePlan(
+    const replacing = executePlan(
       targetFor(db.url),
       [replaceAction(index('r', 'r_idx', { columns: [column('a'), column('b')] }), 'CREATE INDEX r_idx ON public.r USING btree (a)')],
       testSettings(),
       { listener: events.listener, pollIntervalMs: 100 },
     );
+    await events.when((e) => e.type === 'progress' && e.phase === 'waiting for old snapshots');
+    const pollsBefore = polls;
+    await until(async () => (polls > pollsBefore + 10 ? true : undefined), 'the reader to look ten times during the build');
+    await snapshot.release();
+    const result = await replacing;
     applying = false;
     await reading;
 
@@ -65,8 +74,11 @@ describe('online', () => {
   it('never makes a writer fail or wait a second while it creates, replaces and drops indexes', async () => {
     const writer = await db.connect();
     let applying = true;
+    // How long each write took on the server (from the statement's arrival to its row), lock waits
+    // included: the client's own clock would also count a busy machine's scheduling delays.
     const latencies: number[] = [];
     const failures: string[] = [];
+    const timed = ' RETURNING (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS ms';
     const writing = (async () => {
       for (let i = 0; applying; i += 1) {
         const statements = [
@@ -76,19 +88,21 @@ describe('online', () => {
           [`UPDATE w1 SET v = v + 1 WHERE id = $1`, [1 + ((i * 104729) % 60000)]],
         ] as const;
         for (const [sql, params] of statements) {
-          const started = performance.now();
           try {
-            await writer.query(sql, [...params]);
+            const { rows } = await writer.query<{ ms: number }>(sql + timed, [...params]);
+            latencies.push(...rows.map((row) => row.ms));
           } catch (error) {
             failures.push((error as Error).message);
           }
-          latencies.push(performance.now() - started);
         }
       }
     })();
 
+    // An old snapshot holds the first builds in their last wait until more than a hundred writes went
+    // in beside the apply, however fast or slow either goes.
+    const snapshot = await holdOldSnapshot(db);
     const events = recorder();
-    const result = await executePlan(
+    const running = executePlan(
       targetFor(db.url),
       [
         createAction(index('w1', 'w1_v', { columns: [column('v')] }), { tableBytes: 10 }),
@@ -97,17 +111,27 @@ describe('online', () => {
         replaceAction(index('w2', 'w2_v', { columns: [column('v'), column('id')] }), 'CREATE INDEX w2_v ON public.w2 USING btree (v)', { tableBytes: 10 }),
         createAction(index('w2', 'w2_txt', { columns: [column('txt')], where: "txt LIKE 'New%'" }), { tableBytes: 10 }),
       ],
-      testSettings({ concurrency: 2, lockTimeoutMs: 1_000 }),
+      // A statement of the apply that waited for a lock would hold the writes queued behind it for up to
+      // its lock timeout: long enough to stand out from the one-second bound below.
+      testSettings({ concurrency: 2, lockTimeoutMs: 5_000 }),
       { listener: events.listener, pollIntervalMs: 100 },
     );
+    await events.when((e) => e.type === 'progress' && e.phase === 'waiting for old snapshots');
+    const writesBefore = latencies.length + failures.length;
+    await until(async () => (latencies.length + failures.length > writesBefore + 100 ? true : undefined), 'a hundred writes during the apply');
+    await snapshot.release();
+    const result = await running;
     // Keep writing a little after the apply, so that its last statements overlapped writes too.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const writesAfter = latencies.length + failures.length;
+    await until(async () => (latencies.length + failures.length >= writesAfter + 8 ? true : undefined), 'writes after the apply');
     applying = false;
     await writing;
 
     expect(result).toMatchObject({ statuses: ['done', 'done', 'done', 'done', 'done'], failed: 0 });
     expect(failures).toEqual([]);
     expect(latencies.length).toBeGreaterThan(100);
+    // Writes take about a millisecond; one that waited behind the apply's locks would take seconds.
+    // A second is generous for a busy machine and still far below such a wait.
     expect(Math.max(...latencies)).toBeLessThan(1_000);
     const { rows } = await db.query<{ name: string; valid: boolean }>(
       `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { executePlan } from '../../src/io/executor.js';
+import { holdOldSnapshot, runningBuilds, until } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { column, createAction, dropAction, expression, index, recorder, targetFor, testSettings } from '../helpers/plan-fixtures.js';
 
@@ -32,6 +33,9 @@ describe.skipIf(inject('pgMajor') < 14)('staggered builds', () => {
     const locker = await db.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
+    // An old snapshot holds every build in its last wait ("waiting for old snapshots") until released:
+    // each build's phases stay in view for as long as the test needs to see them.
+    const snapshot = await holdOldSnapshot(db);
 
     const events = recorder();
     const applying = executePlan(
@@ -53,24 +57,38 @@ describe.skipIf(inject('pgMajor') < 14)('staggered builds', () => {
       what: 'builds on public.w to reach their last wait (an expression or partial index build started now would hold them up until it ends)',
       blockers: [{ pid: wPid, applicationName: 'reconcile', state: 'active', query: 'CREATE INDEX CONCURRENTLY w_v ON public.w USING btree (v)' }],
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_progress_create_index WHERE datname = current_database()`);
-    expect(rows.map((r) => r.pid)).toEqual([wPid]);
+    // While w's build waits for the writer, a's does not start: several looks at the database agree.
+    let looks = 0;
+    await until(async () => {
+      const builds = await runningBuilds(db);
+      expect(builds.map((b) => [b.pid, b.phase])).toEqual([[wPid, 'waiting for writers before build']]);
+      looks += 1;
+      return looks >= 5 ? true : undefined;
+    }, 'five looks at the running builds');
     await writer.query('COMMIT');
+
+    // a's build starts only once w's has reached its last wait, where the old snapshot keeps it.
+    const aPid = events.of('action-started').find((e) => e.actionId === 2)!.pid;
+    const whenAStarted = await until(async () => {
+      const builds = await runningBuilds(db);
+      return builds.some((b) => b.pid === aPid) ? builds : undefined;
+    }, "a's build to start");
+    expect(whenAStarted.find((b) => b.pid === wPid)?.phase).toBe('waiting for old snapshots');
+    // The monitor reported both builds' progress: w's last wait first, then a's build.
+    await events.when((e) => e.type === 'progress' && e.actionId === 2 && e.phase === 'waiting for old snapshots');
+    await snapshot.release();
     const result = await applying;
 
     expect(result.statuses).toEqual(['done', 'done', 'done']);
-    // a's build ran only once w's build had reached its last wait (or was done).
     const seq = (predicate: (e: (typeof events.events)[number]) => boolean): number => events.events.findIndex(predicate);
-    const wLastWait = seq((e) => (e.type === 'progress' && e.actionId === 0 && e.phase === 'waiting for old snapshots') || (e.type === 'action-done' && e.actionId === 0));
+    const wLastWait = seq((e) => e.type === 'progress' && e.actionId === 0 && e.phase === 'waiting for old snapshots');
     const aBuilding = seq((e) => e.type === 'progress' && e.actionId === 2);
     expect(wLastWait).toBeGreaterThan(-1);
-    expect(aBuilding === -1 || aBuilding > wLastWait).toBe(true);
+    expect(aBuilding).toBeGreaterThan(wLastWait);
     // w's build did not wait for a's: it never reported a's backend as a blocker.
-    const aPid = events.of('action-started').find((e) => e.actionId === 2)!.pid;
-    for (const waiting of events.of('waiting').filter((e) => e.actionId === 0)) {
-      expect(waiting.blockers.map((b) => b.pid)).not.toContain(aPid);
-    }
+    const wWaits = events.of('waiting').filter((e) => e.actionId === 0);
+    expect(wWaits.map((e) => e.what)).toContain('old snapshots (transactions older than the build)');
+    for (const waiting of wWaits) expect(waiting.blockers.map((b) => b.pid)).not.toContain(aPid);
   });
 
   it('does not hold plain-column builds, and gives up holding after staggerMaxMs', async () => {

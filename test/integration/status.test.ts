@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStatus } from '../../src/commands/status.js';
+import { until } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { captureContext as capture } from '../helpers/in-process.js';
 
@@ -73,12 +74,10 @@ async function status(format: 'text' | 'json' | 'markdown', failOn: ('budget' | 
 
 /** idx_scan reaches the statistics asynchronously (a stats collector before 15): wait for it. */
 async function waitForScans(index: string, expected: number): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
+  await until(async () => {
     const { rows } = await db.query<{ n: string }>(`SELECT pg_stat_get_numscans($1::regclass) AS n`, [index]);
-    if (Number(rows[0]!.n) >= expected) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${index} never reached ${expected} scans`);
+    return Number(rows[0]!.n) >= expected ? true : undefined;
+  }, `${index} to reach ${expected} scans`);
 }
 
 beforeAll(async () => {
@@ -311,14 +310,22 @@ describe('reconcile status', () => {
       return rows[0]!.at;
     };
     const before = await readReset();
-    await new Promise((r) => setTimeout(r, 1100)); // a reset in the same second would print the same time
+    // A reset in the same second as the one before would print the same time: wait for the server's
+    // clock to reach the next second.
+    if (before !== null) {
+      await until(async () => {
+        const { rows } = await db.query<{ later: boolean }>(
+          `SELECT clock_timestamp() >= date_trunc('second', stats_reset) + interval '1 second' AS later FROM pg_stat_database WHERE datname = current_database()`,
+        );
+        return rows[0]!.later ? true : undefined;
+      }, 'the second after the last reset');
+    }
     await db.query('SELECT pg_stat_reset()');
     // Before PostgreSQL 15 the statistics collector applies the reset a moment later.
-    let reset = await readReset();
-    for (let i = 0; i < 100 && (reset === null || reset === before); i += 1) {
-      await new Promise((r) => setTimeout(r, 100));
-      reset = await readReset();
-    }
+    const reset = await until(async () => {
+      const at = await readReset();
+      return at === null || at === before ? undefined : at;
+    }, 'the reset to be applied');
     expect(reset).not.toBe(before);
     const { out } = await status('text');
     expect(out.split('\n')[1]).toBe(

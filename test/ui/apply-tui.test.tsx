@@ -297,9 +297,19 @@ class FakeTerminal extends EventEmitter {
   rows = 40;
   isTTY = true;
   written = '';
+  /** Writes so far: a frame is one or a few (Static output, then the live rows). */
+  writes = 0;
+  private readonly waiters: (() => void)[] = [];
   write(chunk: string): boolean {
     this.written += chunk;
+    this.writes += 1;
+    for (const wake of this.waiters.splice(0)) wake();
     return true;
+  }
+  /** Resolves once something was written after the first `writes` writes. */
+  drawnAfter(writes: number): Promise<void> {
+    if (this.writes > writes) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
 
@@ -308,16 +318,19 @@ describe('tui renderer', () => {
     const terminal = new FakeTerminal();
     let now = at(0);
     const renderer = createApplyRenderer('tui', { write: () => undefined, isTTY: true, stream: terminal as unknown as NodeJS.WriteStream }, PLAIN, () => now);
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 40));
-    for (const event of [planned, ...startUsers, { type: 'action-done', at: at(2), actionId: 0, durationMs: 2_000 } as const, ...ordersWaiting]) {
+    // Each event gets a frame of its own: the next is sent only once the last was drawn (Ink draws at
+    // most every 33 ms and would otherwise draw several events at once).
+    const draw = async (event: ApplyEvent) => {
+      const writes = terminal.writes;
       now = event.at;
       renderer.onEvent(event);
-      await pause();
+      await terminal.drawnAfter(writes);
+    };
+    for (const event of [planned, ...startUsers, { type: 'action-done', at: at(2), actionId: 0, durationMs: 2_000 } as const, ...ordersWaiting]) {
+      await draw(event);
     }
     for (let second = 4; second < 8; second += 1) {
-      now = at(second);
-      renderer.onEvent({ type: 'progress', at: at(second), actionId: 1, phase: 'index validation: scanning table', fraction: 0.8 + second / 100 });
-      await pause();
+      await draw({ type: 'progress', at: at(second), actionId: 1, phase: 'index validation: scanning table', fraction: 0.8 + second / 100 });
     }
     renderer.onEvent({ type: 'action-done', at: at(8), actionId: 1, durationMs: 7_000 });
     renderer.onEvent({ type: 'summary', at: at(9), done: 2, failed: 0, skipped: 0, cancelled: 1, durationMs: 9_000, interrupted: false });
