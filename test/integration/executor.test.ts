@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/core/events.js';
 import { executePlan, tableQueues } from '../../src/io/executor.js';
+import { until } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { column, createAction, dropAction, expression, index, recorder, replaceAction, skipAction, targetFor, testSettings } from '../helpers/plan-fixtures.js';
 
@@ -51,15 +52,12 @@ describe('executePlan', () => {
     const applying = executePlan(targetFor(db.url), actions, testSettings({ concurrency: 2 }), { listener: events.listener, pollIntervalMs: 100 });
 
     const watcher = await db.connect();
-    let together: number[] = [];
-    const deadline = Date.now() + 15_000;
-    while (together.length < 2 && Date.now() < deadline) {
+    const together = await until(async () => {
       const { rows } = await watcher.query<{ pid: number }>(
         `SELECT pid FROM pg_stat_progress_create_index WHERE datname = current_database() AND phase = 'waiting for old snapshots'`,
       );
-      together = rows.map((r) => r.pid);
-      if (together.length < 2) await new Promise((r) => setTimeout(r, 20));
-    }
+      return rows.length >= 2 ? rows.map((r) => r.pid) : undefined;
+    }, 'two builds in "waiting for old snapshots" at once');
     // Long enough for the monitor (polling every 100 ms) to see the wait.
     await events.when((e) => e.type === 'waiting' && e.actionId === 0);
     await events.when((e) => e.type === 'waiting' && e.actionId === 2);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/core/events.js';
 import { readActivity, startMonitor } from '../../src/io/monitor.js';
 import { connect } from '../../src/io/db.js';
+import { until } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { recorder, targetFor } from '../helpers/plan-fixtures.js';
 
@@ -38,9 +39,18 @@ describe('progress monitor', () => {
     monitor.track(builderPid, { actionId: 7, kind: 'build', table });
     const building = builder.query('CREATE INDEX CONCURRENTLY big_body ON big (body)');
     await events.when((e) => e.type === 'waiting');
-    // Several polls while nothing changes: no new events.
+    // Several polls while nothing changes: no new events. Each poll is a statement of the monitor's
+    // backend, so each new query_start seen is one more poll.
     const before = events.events.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const watcher = await db.connect();
+    const polls = new Set<string>();
+    await until(async () => {
+      const { rows } = await watcher.query<{ started: string }>(
+        `SELECT query_start::text AS started FROM pg_stat_activity WHERE application_name = 'reconcile-monitor' AND datname = current_database()`,
+      );
+      for (const row of rows) polls.add(row.started);
+      return polls.size >= 6 ? true : undefined;
+    }, 'the monitor to poll several times');
     expect(events.events.length).toBe(before);
     await holder.query('COMMIT');
     await building;
@@ -85,13 +95,21 @@ describe('progress monitor', () => {
     const sleeping = sleeper.query('SELECT pg_sleep(0.6)');
     const states: { state: string; xmin: string | null }[] = [];
     const watcher = await db.connect();
-    for (let i = 0; i < 40; i += 1) {
-      const { rows } = await watcher.query<{ state: string; xmin: string | null }>(
-        `SELECT state, backend_xmin::text AS xmin FROM pg_stat_activity WHERE application_name = 'reconcile-poller'`,
-      );
-      states.push(...rows);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // Forty looks at the poller's backend, however long they take.
+    let looks = 0;
+    await until(
+      async () => {
+        const { rows } = await watcher.query<{ state: string; xmin: string | null }>(
+          `SELECT state, backend_xmin::text AS xmin FROM pg_stat_activity WHERE application_name = 'reconcile-poller'`,
+        );
+        states.push(...rows);
+        looks += 1;
+        return looks >= 40 ? true : undefined;
+      },
+      'forty looks at the poller',
+      30_000,
+      10,
+    );
     await sleeping;
     await monitor.stop();
     expect(states.length).toBeGreaterThan(30);
@@ -114,12 +132,10 @@ describe('progress monitor', () => {
     const waiterPid = await pidOf(waiter);
     const waiting = waiter.query('SELECT count(*) FROM other');
     const session = await connect(targetFor(db.url));
-    let samples: Awaited<ReturnType<typeof readActivity>> = [];
-    for (let i = 0; i < 50; i += 1) {
-      samples = await readActivity(session, [waiterPid, blockerPid]);
-      if (samples.some((s) => s.pid === waiterPid && s.waitEventType === 'Lock')) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const samples = await until(async () => {
+      const read = await readActivity(session, [waiterPid, blockerPid]);
+      return read.some((s) => s.pid === waiterPid && s.waitEventType === 'Lock') ? read : undefined;
+    }, 'the waiter to wait for its lock');
     await blocker.query('COMMIT');
     await waiting;
     await session.end();
