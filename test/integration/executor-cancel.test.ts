@@ -156,16 +156,23 @@ describe('a lost connection', () => {
   });
 
   it('treats a build whose connection dropped as done when the server finished it', async () => {
-    // A TCP proxy in front of the server, so that the client's socket can be cut while its backend goes on.
+    // A TCP proxy in front of the server, so that the client's socket can be cut while its backend goes
+    // on, and so that the apply's new connections can be held until the server has finished the build.
     const upstream = new URL(db.url);
     const pairs: net.Socket[][] = [];
-    const proxy = net.createServer((client) => {
+    const held: net.Socket[] = [];
+    let holding = false;
+    const forward = (client: net.Socket): void => {
       const server = net.connect(Number(upstream.port), upstream.hostname);
       pairs.push([client, server]);
       client.pipe(server);
       server.pipe(client);
-      client.on('error', () => undefined);
       server.on('error', () => undefined);
+    };
+    const proxy = net.createServer((client) => {
+      client.on('error', () => undefined);
+      if (holding) held.push(client);
+      else forward(client);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxied = new URL(db.url);
@@ -184,12 +191,24 @@ describe('a lost connection', () => {
     await events.when((e) => e.type === 'waiting');
     if (started.type !== 'action-started') throw new Error('unreachable');
     // Cut every proxied connection: the build's backend does not notice until it has finished.
+    holding = true;
     for (const pair of pairs.splice(0)) for (const socket of pair) socket.destroy();
     // The apply saw its connections die once it connects again (to watch the build it lost).
-    await until(async () => (pairs.length > 0 ? true : undefined), 'the apply to connect again after the cut');
+    await until(async () => (held.length > 0 ? true : undefined), 'the apply to connect again after the cut');
     const still = await db.query<{ phase: string }>('SELECT phase FROM pg_stat_progress_create_index WHERE pid = $1', [started.pid]);
     expect(still.rows).toEqual([{ phase: 'waiting for old snapshots' }]);
+    // The server finishes the build on its own once the old snapshot is gone.
     await holder.query('COMMIT');
+    await until(async () => {
+      const { rows } = await db.query<{ valid: boolean; building: boolean }>(
+        `SELECT i.indisvalid AS valid, EXISTS (SELECT FROM pg_stat_progress_create_index WHERE pid = $1) AS building
+           FROM pg_index i WHERE i.indexrelid = 'public.z_orphan'::regclass`,
+        [started.pid],
+      );
+      return rows[0]?.valid && !rows[0].building ? true : undefined;
+    }, 'the server to finish the orphaned build');
+    holding = false;
+    for (const client of held.splice(0)) forward(client);
     const result = await applying;
     proxy.close();
 
