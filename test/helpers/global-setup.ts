@@ -89,7 +89,9 @@ async function buildIfStale(): Promise<void> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   await buildIfStale();
   const server = await startEmbedded({
-    settings: { shared_preload_libraries: 'pg_stat_statements', max_locks_per_transaction: '256' },
+    // No autovacuum: a worker that picks a test's table mid-test locks it (SHARE UPDATE EXCLUSIVE) and
+    // rewrites its statistics, and tests that watch lock waits or print row estimates would see it.
+    settings: { shared_preload_libraries: 'pg_stat_statements', max_locks_per_transaction: '256', autovacuum: 'off' },
   });
   project.provide('pgAdminUrl', server.url());
   project.provide('pgMajor', server.major);

@@ -92,26 +92,38 @@ describe.skipIf(inject('pgMajor') < 14)('staggered builds', () => {
   });
 
   it('does not hold plain-column builds, and gives up holding after staggerMaxMs', async () => {
+    // A writer on w holds w's build in "waiting for writers before build" for the whole test.
     const writer = await db.connect();
     await writer.query('BEGIN');
     await writer.query('INSERT INTO w VALUES (0, 0)');
+    // a's queue starts with a drop held behind a lock, so that w's build surely runs when a's builds come.
+    await db.query('CREATE INDEX a_spare ON a (id)');
+    const locker = await db.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
     const events = recorder();
     const applying = executePlan(
       targetFor(db.url),
       [
         createAction(index('w', 'w_id', { columns: [column('id')] }), { tableBytes: 2 }),
+        dropAction('a', 'a_spare'),
         createAction(index('a', 'a_id_plain', { columns: [column('id')] }), { tableBytes: 1 }),
         createAction(index('a', 'a_txt_partial', { columns: [column('id')], where: "txt LIKE 'Row 1%'" }), { tableBytes: 1 }),
       ],
-      testSettings({ concurrency: 2 }),
+      testSettings({ concurrency: 2, lockTimeoutMs: 20_000 }),
       { listener: events.listener, pollIntervalMs: 50, staggerMaxMs: 300 },
     );
-    await events.when((e) => e.type === 'action-done' && e.actionId === 2);
+    await events.when((e) => e.type === 'waiting' && e.actionId === 0);
+    await events.when((e) => e.type === 'waiting' && e.actionId === 1);
+    await locker.query('COMMIT');
+    await events.when((e) => e.type === 'action-done' && e.actionId === 3);
+    // The partial build went ahead while w's build was still in its first wait: it gave up holding.
+    expect((await runningBuilds(db)).map((b) => [b.index, b.phase])).toEqual([['w_id', 'waiting for writers before build']]);
     await writer.query('COMMIT');
     const result = await applying;
-    expect(result.statuses).toEqual(['done', 'done', 'done']);
-    expect(events.of('waiting').filter((e) => e.actionId === 1)).toEqual([]);
-    expect(events.of('waiting').filter((e) => e.actionId === 2).map((e) => e.what), JSON.stringify(events.events)).toEqual([
+    expect(result.statuses).toEqual(['done', 'done', 'done', 'done']);
+    expect(events.of('waiting').filter((e) => e.actionId === 2)).toEqual([]);
+    expect(events.of('waiting').filter((e) => e.actionId === 3).map((e) => e.what), JSON.stringify(events.events)).toEqual([
       'builds on public.w to reach their last wait (an expression or partial index build started now would hold them up until it ends)',
     ]);
   });
