@@ -117,7 +117,7 @@ async function child(url, file) {
     if (captured && typeof args[0] === 'string' && /^\s*(SELECT|WITH)\b/i.test(args[0])) captured.push([args[0], args[1]]);
     return originalQuery.apply(this, args);
   };
-  const { loadManifest } = await import('../dist/io/manifest-file.js');
+  const { loadManifest } = await import('../dist/io/manifest/load.js');
   const { manifestHash, planAgainstDatabase } = await import('../dist/io/planning.js');
   const { connect } = await import('../dist/io/db.js');
   const { readLiveState } = await import('../dist/io/catalog.js');

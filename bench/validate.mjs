@@ -74,7 +74,7 @@ const cpuMs = (start) => Math.round(cpuNow() - start);
 
 const coldStart = performance.now();
 const coldCpu = cpuNow();
-const { checkManifestText } = await import('../dist/io/manifest-file.js');
+const { checkManifestText } = await import('../dist/io/manifest/load.js');
 const { loadSqlParser } = await import('../dist/core/fragments.js');
 await loadSqlParser();
 const loaded = ms(coldStart);

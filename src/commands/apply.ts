@@ -11,7 +11,7 @@ import { savedPlanStaleness } from '../core/saved-plan.js';
 import { acquireApplyLock } from '../io/advisory-lock.js';
 import type { ConnectionTarget } from '../io/db.js';
 import { executePlan } from '../io/executor.js';
-import { loadManifest } from '../io/manifest-file.js';
+import { loadManifest } from '../io/manifest/load.js';
 import { readPlanFile } from '../io/plan-file.js';
 import { manifestHash, planAgainstDatabase } from '../io/planning.js';
 import { renderPlanText } from '../ui/plan-text.js';

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 import { assertNever } from '../core/actions.js';
-import { loadManifest } from '../io/manifest-file.js';
+import { loadManifest } from '../io/manifest/load.js';
 import { manifestHash, planAgainstDatabase } from '../io/planning.js';
 import { renderPlanMarkdown } from '../ui/plan-markdown.js';
 import { renderPlanSql } from '../ui/plan-sql.js';

@@ -95,7 +95,7 @@ export interface LocateOptions {
   readonly offset?: number;
 }
 
-/** Where a path is in the manifest file; given by the reader of the file (see io/manifest-file.ts). */
+/** Where a path is in the manifest file; given by the reader of the file (see io/manifest/). */
 export type Locate = (path: ManifestPath, options?: LocateOptions) => SourceRef;
 
 /** `tables.users.indexes.idx_x.columns[0]`; a key with a line break or other control character escaped. */

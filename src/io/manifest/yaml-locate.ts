@@ -1,0 +1,135 @@
+/*
+ * Manifest paths → places in the YAML file: the node a path names (through aliases and `<<` merge keys),
+ * its line and column, and inside a text value the column of one character of it.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import { formatPath, type Locate, type ManifestPath } from '../../core/desired.js';
+import type { SourceRef } from '../../core/model.js';
+import { scalarSourceOffset } from '../../core/yaml-offsets.js';
+
+/** File offset → line and column (1-based), as a person counts them. */
+export type Position = (offset: number) => { line: number; column: number };
+
+export function makeLocator(doc: Document, text: string, position: Position, file: string): Locate {
+  const find = makeFinder(doc);
+  return (path, options = {}) => {
+    const found = find(path);
+    let offset: number;
+    const node = found.node;
+    const pointAtKey =
+      options.at === 'key' || !node || (isScalar(node) && node.value === null && !node.source && found.pair !== undefined);
+    if (pointAtKey && found.pair && isNodeWithRange(found.pair.key)) {
+      offset = found.pair.key.range[0];
+    } else if (node?.range) {
+      offset = node.range[0];
+      if (options.offset !== undefined && isScalar(node)) {
+        offset = scalarSourceOffset(node, text, options.offset) ?? offset;
+      }
+    } else {
+      offset = found.nearest?.range?.[0] ?? 0;
+    }
+    const { line, column } = position(offset);
+    const ref: SourceRef = { file, line, column, path: formatPath(path) };
+    return ref;
+  };
+}
+
+interface Found {
+  readonly node?: Node;
+  readonly pair?: Pair;
+  /** The deepest node found on the way, for paths that do not exist (a missing field). */
+  readonly nearest?: Node;
+}
+
+interface Step {
+  readonly value: unknown;
+  readonly pair?: Pair;
+  readonly nearest?: Node;
+  /** The path leaves the document here; deeper paths stop at the same place. */
+  readonly end?: boolean;
+}
+
+/** Path → node; remembers every prefix, since thousands of paths share them. */
+function makeFinder(doc: Document): (path: ManifestPath) => Found {
+  const root: Step = { value: doc.contents, ...(isNodeWithRange(doc.contents) ? { nearest: doc.contents } : {}) };
+  const memo = new Map<string, Step>();
+  const step = (path: ManifestPath): Step => {
+    if (path.length === 0) return root;
+    const key = path.join('\u0000');
+    const known = memo.get(key);
+    if (known) return known;
+    const result = stepInto(doc, step(path.slice(0, -1)), path[path.length - 1] as string | number);
+    memo.set(key, result);
+    return result;
+  };
+  return (path) => {
+    const { value, pair, nearest, end } = step(path);
+    const resolved = isAlias(value) ? (value.resolve(doc) ?? value) : value;
+    return {
+      ...(!end && isNodeWithRange(resolved) ? { node: resolved } : {}),
+      ...(pair ? { pair } : {}),
+      ...(nearest ? { nearest } : {}),
+    };
+  };
+}
+
+function stepInto(doc: Document, parent: Step, part: string | number): Step {
+  if (parent.end) return parent;
+  const nearest = parent.nearest ? { nearest: parent.nearest } : {};
+  const current = isAlias(parent.value) ? parent.value.resolve(doc) : parent.value;
+  let value: unknown;
+  let pair: Pair | undefined;
+  if (isMap(current)) {
+    pair = findPair(doc, current.items, String(part));
+    if (!pair) return { value: undefined, end: true, ...nearest };
+    value = pair.value;
+  } else if (isSeq(current) && typeof part === 'number') {
+    value = current.items[part];
+  } else {
+    return { value: undefined, end: true, ...nearest };
+  }
+  const withPair = pair ? { pair } : {};
+  // An empty value (`indexes:`): point at its key, for this path and any below it.
+  if (value === undefined || value === null) return { value: undefined, end: true, ...withPair, ...nearest };
+  return { value, ...withPair, ...(isNodeWithRange(value) ? { nearest: value } : nearest) };
+}
+
+// Key → first pair of that key, per mapping: a manifest is looked up thousands of times.
+const pairIndexes = new WeakMap<readonly unknown[], Map<string, Pair>>();
+
+function findPair(doc: Document, items: readonly unknown[], key: string): Pair | undefined {
+  let index = pairIndexes.get(items);
+  if (!index) {
+    index = new Map();
+    for (const item of items) {
+      if (isPair(item) && !index.has(keyText(item.key))) index.set(keyText(item.key), item);
+    }
+    pairIndexes.set(items, index);
+  }
+  const direct = index.get(key);
+  if (direct) return direct;
+  if (!index.has('<<')) return undefined;
+  let merged: Pair | undefined;
+  for (const item of items) {
+    if (!isPair(item)) continue;
+    // `<<: *base` merge keys: the field may come from the merged mapping.
+    if (keyText(item.key) === '<<' && merged === undefined) {
+      const sources = isSeq(item.value) ? item.value.items : [item.value];
+      for (const source of sources) {
+        const resolved = isAlias(source) ? source.resolve(doc) : source;
+        if (isMap(resolved)) merged ??= findPair(doc, resolved.items, key);
+      }
+    }
+  }
+  return merged;
+}
+
+export function keyText(key: unknown): string {
+  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  return String(key);
+}
+
+export function isNodeWithRange(value: unknown): value is Node & { range: [number, number, number] } {
+  return value !== null && typeof value === 'object' && Array.isArray((value as { range?: unknown }).range);
+}
+
