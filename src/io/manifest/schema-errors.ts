@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { OPCLASS_PARAMS_NEED_OPCLASS, type LocateOptions, type ManifestPath } from '../../core/desired.js';
 import { closest } from '../../core/suggest.js';
 import { parseDuration, parseSize, UnitError } from '../../core/units.js';
-import { FIELDS } from './schema.js';
+import { fieldsOf } from './schema.js';
 import { columnEntryAt, decodePointer, isPlainObject, shapeAt, toManifestPath, valueAt } from './schema-paths.js';
 
 export interface Described {
@@ -38,7 +38,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], data: unkno
   for (const error of errors) {
     if (error.keyword !== 'additionalProperties') continue;
     const name = String((error.params as Record<string, unknown>)['additionalProperty']);
-    const suggestion = closest(name, FIELDS[shapeAt(decodePointer(error.instancePath)) ?? 'root'] ?? []);
+    const suggestion = closest(name, fieldsOf(shapeAt(decodePointer(error.instancePath)) ?? 'root'));
     if (suggestion !== undefined) typos.add(`${error.instancePath}\u0000${suggestion}`);
   }
   for (const error of errors) {
@@ -74,7 +74,7 @@ function describeError(error: ErrorObject, path: string[]): Described | undefine
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
       const shape = shapeAt(path) ?? 'root';
-      return { path: [...at, name], message: unknownField(name, FIELDS[shape] ?? [], shape), at: { at: 'key' } };
+      return { path: [...at, name], message: unknownField(name, fieldsOf(shape), shape), at: { at: 'key' } };
     }
     case 'required': {
       const missing = String(params['missingProperty']);
@@ -138,7 +138,7 @@ function describeColumnEntry(value: unknown, path: ManifestPath): Described[] {
   }
   const entry = value as Record<string, unknown>;
   const out: Described[] = [];
-  const allowed = FIELDS['column'] ?? [];
+  const allowed = fieldsOf('column');
   let typoOfKey = false;
   for (const key of Object.keys(entry)) {
     if (allowed.includes(key)) continue;
@@ -223,7 +223,7 @@ function unknownField(name: string, allowed: readonly string[], shape: string): 
     query: 'a query takes',
   };
   const hint =
-    shape === 'table' && (FIELDS['index'] ?? []).includes(name) ? ' (index fields go under indexes.<index name>)' : '';
+    shape === 'table' && fieldsOf('index').includes(name) ? ' (index fields go under indexes.<index name>)' : '';
   return `unknown field "${name}"; ${where[shape] ?? 'allowed are'}: ${allowed.join(', ')}${hint}`;
 }
 
