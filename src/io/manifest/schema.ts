@@ -1,12 +1,12 @@
 /*
- * The manifest's JSON Schema (schema/indexes.schema.json): the compiled validator, and the fields each
- * kind of mapping takes (read from the schema itself), for the messages about unknown fields.
+ * The manifest's JSON Schema (schema/indexes.schema.json): its validator, compiled at build time, and the
+ * fields each kind of mapping takes (read from the schema itself), for the messages about unknown fields.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { isPlainObject } from './schema-paths.js';
+import { validate } from './schema-validator.generated.js';
 
-let compiled: ValidateFunction | undefined;
 let schemaJson: unknown;
 
 /** The schema as shipped next to dist/ (package.json "files"): ../../../schema from both src/io/manifest and dist/io/manifest. */
@@ -15,9 +15,12 @@ export function manifestSchema(): unknown {
   return schemaJson;
 }
 
+/**
+ * The schema's validator (ajv, allErrors and verbose). Compiled by scripts/generate-schema-validator.mjs:
+ * compiling it in every process cost more than checking a big manifest.
+ */
 export function validator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true }).compile(manifestSchema() as object);
-  return compiled;
+  return validate as unknown as ValidateFunction;
 }
 
 /**
