@@ -2,16 +2,11 @@
  * The manifest as a YAML document with positions, and the problems YAML itself shows: syntax errors, a
  * file that is empty or not a mapping, keys written twice, the parser's warnings.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair, type YAMLError, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import { formatPath, type ManifestPath } from '../../core/desired.js';
 import type { Problem } from '../../core/errors.js';
 import { describeValue } from './schema-errors.js';
-import { isNodeWithRange, keyText, type Position } from './yaml-locate.js';
-
-export interface ParsedYaml {
-  readonly doc: Document;
-  readonly position: Position;
-}
+import { isNodeWithRange, keyText, type ParsedYaml, type Position } from './yaml-locate.js';
 
 export type YamlOutcome =
   /** The YAML cannot be read as a manifest at all: this one problem says why. */

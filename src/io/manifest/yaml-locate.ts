@@ -3,35 +3,65 @@
  * its line and column, and inside a text value the column of one character of it.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
-import { formatPath, type Locate, type ManifestPath } from '../../core/desired.js';
+import { formatPath, type Locate, type LocateOptions, type ManifestPath } from '../../core/desired.js';
 import type { SourceRef } from '../../core/model.js';
 import { scalarSourceOffset } from '../../core/yaml-offsets.js';
 
 /** File offset → line and column (1-based), as a person counts them. */
 export type Position = (offset: number) => { line: number; column: number };
 
-export function makeLocator(doc: Document, text: string, position: Position, file: string): Locate {
-  const find = makeFinder(doc);
-  return (path, options = {}) => {
-    const found = find(path);
-    let offset: number;
-    const node = found.node;
-    const pointAtKey =
-      options.at === 'key' || !node || (isScalar(node) && node.value === null && !node.source && found.pair !== undefined);
-    if (pointAtKey && found.pair && isNodeWithRange(found.pair.key)) {
-      offset = found.pair.key.range[0];
-    } else if (node?.range) {
-      offset = node.range[0];
-      if (options.offset !== undefined && isScalar(node)) {
-        offset = scalarSourceOffset(node, text, options.offset) ?? offset;
-      }
-    } else {
-      offset = found.nearest?.range?.[0] ?? 0;
-    }
-    const { line, column } = position(offset);
-    const ref: SourceRef = { file, line, column, path: formatPath(path) };
-    return ref;
+/**
+ * Path → place in the file. The place is worked out when it is first read: a manifest has a source
+ * reference for every table, index, column and query, and only the few an error names are ever read.
+ * `document` is called then, once, so the YAML document itself can be parsed only when needed.
+ */
+export function makeLocator(document: () => ParsedYaml, text: string, file: string): Locate {
+  let find: ((path: ManifestPath) => Found) | undefined;
+  const place = (path: ManifestPath, options: LocateOptions): { line: number; column: number } => {
+    const { doc, position } = document();
+    find ??= makeFinder(doc);
+    return position(offsetOf(find(path), text, options));
   };
+  return (path, options = {}) => lazyRef(file, path, () => place(path, options));
+}
+
+function lazyRef(file: string, path: ManifestPath, place: () => { line: number; column: number }): SourceRef {
+  let at: { line: number; column: number } | undefined;
+  let formatted: string | undefined;
+  // Own enumerable getters: spreading the reference (`{ ...source, path }`) copies the values.
+  return {
+    file,
+    get line() {
+      at ??= place();
+      return at.line;
+    },
+    get column() {
+      at ??= place();
+      return at.column;
+    },
+    get path() {
+      formatted ??= formatPath(path);
+      return formatted;
+    },
+  };
+}
+
+function offsetOf(found: Found, text: string, options: LocateOptions): number {
+  const node = found.node;
+  const pointAtKey =
+    options.at === 'key' || !node || (isScalar(node) && node.value === null && !node.source && found.pair !== undefined);
+  if (pointAtKey && found.pair && isNodeWithRange(found.pair.key)) return found.pair.key.range[0];
+  if (node?.range) {
+    if (options.offset !== undefined && isScalar(node)) return scalarSourceOffset(node, text, options.offset) ?? node.range[0];
+    return node.range[0];
+  }
+  return found.nearest?.range?.[0] ?? 0;
+}
+
+/** The YAML document and how its offsets become lines and columns. */
+export interface ParsedYaml {
+  readonly doc: Document;
+  readonly position: Position;
 }
 
 interface Found {
