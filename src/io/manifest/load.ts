@@ -88,7 +88,7 @@ export function checkManifestText(text: string, displayName: string): ManifestCh
   const yaml = readYamlManifest(text, file);
   if (yaml.kind === 'fatal') return onlyProblem(yaml.problem);
   const { data } = yaml;
-  const locate = makeLocator(() => yaml.parsed, text, file);
+  const locate = makeLocator(yaml.document, text, file);
   const problems: Problem[] = [...yaml.problems];
   const report = (path: ManifestPath, message: string, options: LocateOptions = {}): void => {
     const ref = locate(path, options);

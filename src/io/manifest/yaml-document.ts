@@ -7,18 +7,32 @@ import { formatPath, type ManifestPath } from '../../core/desired.js';
 import type { Problem } from '../../core/errors.js';
 import { describeValue } from './schema-errors.js';
 import { isNodeWithRange, keyText, type ParsedYaml, type Position } from './yaml-locate.js';
+import { readSimpleManifest } from './yaml-simple.js';
 
 export type YamlOutcome =
   /** The YAML cannot be read as a manifest at all: this one problem says why. */
   | { readonly kind: 'fatal'; readonly problem: Problem }
   | {
       readonly kind: 'mapping';
-      readonly parsed: ParsedYaml;
+      /** The YAML document with positions; parsed on the first call when the data was read the fast way. */
+      readonly document: () => ParsedYaml;
       /** The document as plain data. */
       readonly data: unknown;
       /** Duplicate keys and warnings: the data is still usable. */
       readonly problems: Problem[];
     };
+
+/**
+ * The manifest's data. Simple YAML (nearly every manifest) is read by the fast reader, which gives the
+ * same data as the full parser or declines; the YAML document with positions is then built only if an
+ * error needs a position. Any other text goes to the full parser.
+ */
+export function readYamlManifest(text: string, file: string): YamlOutcome {
+  const simple = readSimpleManifest(text);
+  if (simple === undefined) return readYamlDocument(text, file);
+  let parsed: ParsedYaml | undefined;
+  return { kind: 'mapping', document: () => (parsed ??= parseYaml(text)), data: simple, problems: [] };
+}
 
 /** Parses the text with positions; node ranges are offsets into `text` as given (the parser skips a byte-order mark itself). */
 export function parseYaml(text: string): ParsedYaml {
@@ -34,7 +48,8 @@ export function parseYaml(text: string): ParsedYaml {
   return { doc, position };
 }
 
-export function readYamlManifest(text: string, file: string): YamlOutcome {
+/** The manifest read by the full YAML parser, with every problem YAML itself shows. */
+export function readYamlDocument(text: string, file: string): YamlOutcome {
   const parsed = parseYaml(text);
   const { doc, position } = parsed;
   const fatal = (offset: number | undefined, message: string): YamlOutcome => {
@@ -68,7 +83,7 @@ export function readYamlManifest(text: string, file: string): YamlOutcome {
   } catch (error) {
     return fatal(undefined, `the YAML cannot be read: ${lowerFirst(error instanceof Error ? error.message : String(error))}`);
   }
-  return { kind: 'mapping', parsed, data, problems };
+  return { kind: 'mapping', document: () => parsed, data, problems };
 }
 
 /** Keys written twice in one mapping (YAML would silently keep the last one). */
