@@ -1,40 +1,26 @@
 /*
  * A fast reader for the simple YAML most manifests are written in: block mappings and sequences, one-line
- * flow collections, one-line plain and quoted scalars, comments. It gives the same data as the full YAML
- * parser, or nothing (undefined) as soon as the text uses anything else (anchors, tags, block scalars,
- * multi-line scalars or collections, tabs, duplicate keys, anything malformed), and the caller then uses
- * the full parser, which also says where a problem is. Reading a big manifest this way costs a fraction of
- * building the YAML document with positions, which is then built only when an error needs a position.
+ * flow collections, one-line plain and quoted scalars, `|` and `>` block scalars, comments. It gives the
+ * same data as the full YAML parser (the yaml package), or nothing (undefined) as soon as the text uses
+ * anything else (anchors, aliases, tags, merge keys, multi-line flow collections or scalars, escapes, tabs,
+ * repeated keys, anything malformed); the caller then uses the full parser, which also says where a
+ * problem is. Reading a big manifest this way costs a fraction of building the YAML document with
+ * positions, which is then built only if an error needs a position.
  */
-
-/** Returned by a ResolvePlain that cannot give the value as plain data. */
-export const NOT_SIMPLE: unique symbol = Symbol('not simple');
-
-/**
- * The value of an unquoted scalar (`true`, `12`, `null`, text), as the full parser's schema resolves it;
- * `atKey` when it is a mapping key.
- */
-export type ResolvePlain = (text: string, atKey: boolean) => unknown;
+import { BAIL, bail, keyString, MAX_KEY, plainStartsWell, readQuoted, setKey, valueOnLine } from './simple-yaml-scalars.js';
 
 /** The mapping `text` holds, or undefined when it is not in the simple subset (or not a mapping). */
-export function readSimpleYaml(text: string, resolve: ResolvePlain): Record<string, unknown> | undefined {
+export function readSimpleYaml(text: string): Record<string, unknown> | undefined {
   try {
     const split = splitLines(text);
     if (split === undefined || split.lines[0]?.indent !== 0) return undefined;
-    const reader = new BlockReader(split.rows, split.lines, resolve);
+    const reader = new BlockReader(split.rows, split.lines);
     const root = reader.mapping(0);
     return reader.done() ? root : undefined;
   } catch (error) {
     if (error === BAIL) return undefined;
     throw error;
   }
-}
-
-/** Thrown (and caught above) where the text leaves the simple subset. */
-const BAIL = new Error('not simple YAML');
-
-function bail(): never {
-  throw BAIL;
 }
 
 interface Line {
@@ -77,7 +63,6 @@ class BlockReader {
   constructor(
     private readonly rows: readonly string[],
     private readonly lines: Line[],
-    private readonly resolve: ResolvePlain,
   ) {}
 
   done(): boolean {
@@ -92,7 +77,7 @@ class BlockReader {
   mapping(indent: number): Record<string, unknown> {
     const map: Record<string, unknown> = {};
     for (let line = this.next(); line !== undefined && line.indent === indent; line = this.next()) {
-      const entry = mappingEntry(line.content, this.resolve);
+      const entry = mappingEntry(line.content);
       if (entry === undefined) bail();
       this.i += 1;
       setKey(map, entry.key, entry.rest === undefined ? this.nestedValue(indent, true) : this.inlineValue(entry.rest, indent));
@@ -112,7 +97,7 @@ class BlockReader {
         items.push(this.nestedValue(indent, false));
       } else if (isDash(rest)) {
         bail();
-      } else if (mappingEntry(rest, this.resolve) !== undefined) {
+      } else if (mappingEntry(rest) !== undefined) {
         // `- key: value`: a mapping whose keys are at the column of this first one.
         const column = indent + 1 + (afterDash.length - rest.length);
         this.lines[this.i] = { indent: column, content: rest, row: line.row };
@@ -133,7 +118,7 @@ class BlockReader {
     // A sequence may sit at the same column as the key it belongs to.
     if (line.indent === indent) return inMapping && isDash(line.content) ? this.sequence(indent) : null;
     if (isDash(line.content)) return this.sequence(line.indent);
-    if (mappingEntry(line.content, this.resolve) === undefined) bail();
+    if (mappingEntry(line.content) === undefined) bail();
     return this.mapping(line.indent);
   }
 
@@ -143,7 +128,7 @@ class BlockReader {
     if (header) return this.blockScalar(header[1] === '>', header[2] === '-', indent);
     const next = this.next();
     if (next !== undefined && next.indent > indent) bail();
-    return blockScalarOrFlow(text, this.resolve);
+    return valueOnLine(text);
   }
 
   /** `|`, `|-`, `>` or `>-` and the lines under it (a blank line with more spaces is left to the full parser). */
@@ -179,9 +164,6 @@ class BlockReader {
   }
 }
 
-// The full parser refuses implicit keys longer than 1024 characters.
-const MAX_KEY = 1000;
-
 /**
  * Folds the lines of a `>` scalar: one line break between two lines is a space, each blank line a line
  * break; lines that start with a space (more indented) keep the line breaks around them.
@@ -211,11 +193,11 @@ function isDash(content: string): boolean {
 }
 
 /** `key: rest` (rest undefined when nothing but a comment follows); undefined when the line is no mapping entry. */
-function mappingEntry(content: string, resolve: ResolvePlain): { key: string; rest: string | undefined } | undefined {
+function mappingEntry(content: string): { key: string; rest: string | undefined } | undefined {
   let key: string;
   let afterKey: number;
   const first = content[0];
-  // A flow collection as a key is not simple; as a value it is read by blockScalarOrFlow.
+  // A flow collection as a key is not simple; as a value it is read by valueOnLine.
   if (first === '[' || first === '{') return undefined;
   if (first === '"' || first === "'") {
     const quoted = readQuoted(content, 0);
@@ -229,7 +211,7 @@ function mappingEntry(content: string, resolve: ResolvePlain): { key: string; re
     if (colon === -1) return undefined;
     const text = content.slice(0, colon);
     if (text.includes(' #') || text.endsWith(' ') || text.length > MAX_KEY || !plainStartsWell(text, false)) bail();
-    key = keyString(text, resolve);
+    key = keyString(text);
     afterKey = colon + 1;
   }
   if (afterKey < content.length && content[afterKey] !== ' ') bail();
@@ -237,177 +219,3 @@ function mappingEntry(content: string, resolve: ResolvePlain): { key: string; re
   return { key, rest: rest === '' || rest.startsWith('#') ? undefined : rest };
 }
 
-/** The value written after `key: ` or `- `: a flow collection, a quoted scalar, or a plain scalar. */
-function blockScalarOrFlow(text: string, resolve: ResolvePlain): unknown {
-  const first = text[0];
-  if (first === '[' || first === '{' || first === '"' || first === "'") {
-    const flow = new FlowReader(text, resolve);
-    const value = flow.node(false);
-    flow.endOfLine();
-    return value;
-  }
-  const comment = text.indexOf(' #');
-  const plain = (comment === -1 ? text : text.slice(0, comment)).trimEnd();
-  // `a: b: c` and a trailing `:` are mapping indicators, which a plain scalar cannot hold.
-  if (!plainStartsWell(plain, false) || plain.includes(': ') || plain.endsWith(':')) bail();
-  return plainValue(plain, resolve);
-}
-
-/** Reads flow collections and scalars on one line. */
-class FlowReader {
-  private pos = 0;
-
-  constructor(
-    private readonly text: string,
-    private readonly resolve: ResolvePlain,
-  ) {}
-
-  node(inFlow: boolean): unknown {
-    this.spaces();
-    const c = this.text[this.pos];
-    if (c === '[') return this.sequence();
-    if (c === '{') return this.mapping();
-    if (c === '"' || c === "'") {
-      const quoted = readQuoted(this.text, this.pos);
-      this.pos = quoted.end;
-      return quoted.value;
-    }
-    if (!inFlow) bail();
-    return plainValue(this.plain(), this.resolve);
-  }
-
-  /** After the value: only spaces and a comment. */
-  endOfLine(): void {
-    const rest = this.text.slice(this.pos);
-    if (rest !== '' && !/^ +(#.*)?$/.test(rest)) bail();
-  }
-
-  private spaces(): void {
-    while (this.text[this.pos] === ' ') this.pos++;
-  }
-
-  private sequence(): unknown[] {
-    this.pos++;
-    const items: unknown[] = [];
-    this.spaces();
-    if (this.text[this.pos] === ']') {
-      this.pos++;
-      return items;
-    }
-    for (;;) {
-      items.push(this.node(true));
-      this.spaces();
-      const c = this.text[this.pos++];
-      if (c === ']') return items;
-      // `[a: b]` (a one-pair mapping), a missing `]`, a trailing comma: the full parser decides.
-      if (c !== ',') bail();
-      this.spaces();
-      if (this.text[this.pos] === ']') bail();
-    }
-  }
-
-  private mapping(): Record<string, unknown> {
-    this.pos++;
-    const map: Record<string, unknown> = {};
-    this.spaces();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return map;
-    }
-    for (;;) {
-      this.spaces();
-      const first = this.text[this.pos];
-      const keyStart = this.pos;
-      let key: string;
-      if (first === '"' || first === "'") {
-        const quoted = readQuoted(this.text, this.pos);
-        this.pos = quoted.end;
-        key = quoted.value;
-      } else {
-        key = keyString(this.plain(), this.resolve);
-      }
-      if (this.pos - keyStart > MAX_KEY || this.text[this.pos] !== ':' || this.text[this.pos + 1] !== ' ') bail();
-      this.pos += 2;
-      this.spaces();
-      if (this.text[this.pos] === ',' || this.text[this.pos] === '}') bail();
-      setKey(map, key, this.node(true));
-      this.spaces();
-      const c = this.text[this.pos++];
-      if (c === '}') return map;
-      if (c !== ',') bail();
-      this.spaces();
-      if (this.text[this.pos] === '}') bail();
-    }
-  }
-
-  /** A plain scalar inside a flow collection: up to `,`, a bracket, `: ` or a comment. */
-  private plain(): string {
-    const start = this.pos;
-    let end = start;
-    for (; end < this.text.length; end++) {
-      const c = this.text[end];
-      if (c === ',' || c === '[' || c === ']' || c === '{' || c === '}') break;
-      if (c === ':' && /^[ ,[\]{}]?$/.test(this.text[end + 1] ?? '')) break;
-      if (c === '#' && this.text[end - 1] === ' ') bail();
-    }
-    // Spaces before the `,`, bracket or `: ` end the scalar and are not part of it.
-    const text = this.text.slice(start, end).trimEnd();
-    if (!plainStartsWell(text, true)) bail();
-    this.pos = end;
-    return text;
-  }
-}
-
-/** A quoted scalar that starts at `start` and ends on the same line; escapes other than `''` are left to the full parser. */
-function readQuoted(text: string, start: number): { value: string; end: number } {
-  const quote = text[start];
-  if (quote === '"') {
-    const close = text.indexOf('"', start + 1);
-    const value = text.slice(start + 1, close);
-    if (close === -1 || value.includes('\\')) bail();
-    return { value, end: close + 1 };
-  }
-  let value = '';
-  let from = start + 1;
-  for (;;) {
-    const close = text.indexOf("'", from);
-    if (close === -1) bail();
-    value += text.slice(from, close);
-    if (text[close + 1] !== "'") return { value, end: close + 1 };
-    value += "'";
-    from = close + 2;
-  }
-}
-
-/**
- * Whether an unquoted scalar may start so (YAML's indicators may not start one; `-`, `?` and `:` may only
- * before a non-space, and are left to the full parser but for `-`).
- */
-function plainStartsWell(text: string, inFlow: boolean): boolean {
-  const c = text[0];
-  if (c === undefined) return false;
-  if ('[]{},#&*!|>\'"%@`?:'.includes(c)) return false;
-  if (c === '-') return text.length > 1 && text[1] !== ' ' && !(inFlow && ',[]{}'.includes(text[1] ?? ''));
-  return true;
-}
-
-function plainValue(text: string, resolve: ResolvePlain): unknown {
-  const value = resolve(text, false);
-  if (value === NOT_SIMPLE) bail();
-  return value;
-}
-
-/** A mapping key as the full parser turns it into an object key: `null` and `~` are "", numbers their text. */
-function keyString(text: string, resolve: ResolvePlain): string {
-  if (text === '<<') bail();
-  const value = resolve(text, true);
-  if (value === NOT_SIMPLE) bail();
-  return value === null ? '' : String(value);
-}
-
-/** Sets a key as the full parser does (a name Object.prototype has becomes an own property); a repeated key is not simple. */
-function setKey(map: Record<string, unknown>, key: string, value: unknown): void {
-  if (Object.hasOwn(map, key)) bail();
-  if (key in map) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
-  else map[key] = value;
-}

@@ -7,8 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Document, isScalar, type ScalarTag } from 'yaml';
+import { coreSchemaValue } from '../../src/core/yaml-core-schema.js';
 import { readYamlDocument } from '../../src/io/manifest/yaml-document.js';
-import { readSimpleManifest } from '../../src/io/manifest/yaml-simple.js';
+import { readSimpleYaml } from '../../src/core/simple-yaml.js';
 
 const root = new URL('../..', import.meta.url);
 
@@ -37,7 +39,7 @@ type Outcome = 'fast' | 'full';
 
 /** Which reader answered; fails when the fast reader answers differently from the full parser. */
 function compare(text: string): Outcome {
-  const fast = readSimpleManifest(text);
+  const fast = readSimpleYaml(text);
   if (fast === undefined) return 'full';
   const full = readYamlDocument(text, 'indexes.yaml');
   if (full.kind !== 'mapping') expect({ text: JSON.stringify(text), problem: full.problem }).toEqual({ text: JSON.stringify(text) });
@@ -188,6 +190,30 @@ function edited(rand: () => number, text: string): string {
 }
 
 // ---- the checks ------------------------------------------------------------------------------------
+
+describe('unquoted scalars under the core schema', () => {
+  it('mean what they mean to the yaml package, for every string of up to 3 of the characters that matter', () => {
+    // As the yaml package's composeScalar: the first default tag whose test matches, else text.
+    const { schema, options } = new Document(null, { merge: true });
+    const tags = (schema.tags as ScalarTag[]).filter((tag) => tag.default === true && tag.test);
+    const yamlValue = (text: string): unknown => {
+      const tag = tags.find((t) => t.test?.test(text));
+      const resolved: unknown = tag?.resolve ? tag.resolve(text, () => undefined, options) : text;
+      return isScalar(resolved) ? resolved.value : resolved;
+    };
+    const alphabet = [...'0123456789.+-eExXoOaAbBfFnNlLuUtTrRsSiI~_ '];
+    let texts = [''];
+    const all: string[] = [];
+    for (let length = 1; length <= 3; length++) {
+      texts = texts.flatMap((text) => alphabet.map((c) => text + c));
+      all.push(...texts);
+    }
+    all.push('0o17', '0x1F', '0xFFFFFFFFFFFFFFFFFF', '99999999999999999999', '1.5e+10', '.inf', '-.Inf', '+.INF', '.NaN', '.NAN', 'Null', 'NULL', 'True', 'FALSE', '1_000', '0b101', '1e', '.e1', '00.10');
+    const differing = all.filter((text) => canonical(coreSchemaValue(text)) !== canonical(yamlValue(text)));
+    expect(differing).toEqual([]);
+    expect(all.length).toBeGreaterThan(60_000);
+  });
+});
 
 describe('the fast reader of simple YAML', () => {
   it('reads every manifest in the repository as the full parser does', () => {

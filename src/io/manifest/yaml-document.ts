@@ -2,12 +2,13 @@
  * The manifest as a YAML document with positions, and the problems YAML itself shows: syntax errors, a
  * file that is empty or not a mapping, keys written twice, the parser's warnings.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Pair, type YAMLError, type YAMLMap } from 'yaml';
+import type { Pair, YAMLError, YAMLMap } from 'yaml';
 import { formatPath, type ManifestPath } from '../../core/desired.js';
+import { readSimpleYaml } from '../../core/simple-yaml.js';
 import type { Problem } from '../../core/errors.js';
 import { describeValue } from './schema-errors.js';
 import { isNodeWithRange, keyText, type ParsedYaml, type Position } from './yaml-locate.js';
-import { readSimpleManifest } from './yaml-simple.js';
+import { yamlPackage } from './yaml-package.js';
 
 export type YamlOutcome =
   /** The YAML cannot be read as a manifest at all: this one problem says why. */
@@ -28,7 +29,7 @@ export type YamlOutcome =
  * error needs a position. Any other text goes to the full parser.
  */
 export function readYamlManifest(text: string, file: string): YamlOutcome {
-  const simple = readSimpleManifest(text);
+  const simple = readSimpleYaml(text);
   if (simple === undefined) return readYamlDocument(text, file);
   let parsed: ParsedYaml | undefined;
   return { kind: 'mapping', document: () => (parsed ??= parseYaml(text)), data: simple, problems: [] };
@@ -36,6 +37,7 @@ export function readYamlManifest(text: string, file: string): YamlOutcome {
 
 /** Parses the text with positions; node ranges are offsets into `text` as given (the parser skips a byte-order mark itself). */
 export function parseYaml(text: string): ParsedYaml {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   // Duplicate keys are found by duplicateKeys() below: the parser's own check is quadratic per mapping.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
@@ -50,6 +52,7 @@ export function parseYaml(text: string): ParsedYaml {
 
 /** The manifest read by the full YAML parser, with every problem YAML itself shows. */
 export function readYamlDocument(text: string, file: string): YamlOutcome {
+  const { isMap, isScalar, isSeq } = yamlPackage();
   const parsed = parseYaml(text);
   const { doc, position } = parsed;
   const fatal = (offset: number | undefined, message: string): YamlOutcome => {
@@ -88,6 +91,7 @@ export function readYamlDocument(text: string, file: string): YamlOutcome {
 
 /** Keys written twice in one mapping (YAML would silently keep the last one). */
 function duplicateKeys(node: unknown, path: ManifestPath, file: string, position: Position): Problem[] {
+  const { isMap, isSeq } = yamlPackage();
   const problems: Problem[] = [];
   if (isMap(node)) {
     const seen = new Map<string, Pair>();

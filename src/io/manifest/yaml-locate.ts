@@ -2,10 +2,11 @@
  * Manifest paths → places in the YAML file: the node a path names (through aliases and `<<` merge keys),
  * its line and column, and inside a text value the column of one character of it.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import { formatPath, type Locate, type LocateOptions, type ManifestPath } from '../../core/desired.js';
 import type { SourceRef } from '../../core/model.js';
 import { scalarSourceOffset } from '../../core/yaml-offsets.js';
+import { yamlPackage } from './yaml-package.js';
 
 /** File offset → line and column (1-based), as a person counts them. */
 export type Position = (offset: number) => { line: number; column: number };
@@ -47,6 +48,7 @@ function lazyRef(file: string, path: ManifestPath, place: () => { line: number; 
 }
 
 function offsetOf(found: Found, text: string, options: LocateOptions): number {
+  const { isScalar } = yamlPackage();
   const node = found.node;
   const pointAtKey =
     options.at === 'key' || !node || (isScalar(node) && node.value === null && !node.source && found.pair !== undefined);
@@ -81,6 +83,7 @@ interface Step {
 
 /** Path → node; remembers every prefix, since thousands of paths share them. */
 function makeFinder(doc: Document): (path: ManifestPath) => Found {
+  const { isAlias } = yamlPackage();
   const root: Step = { value: doc.contents, ...(isNodeWithRange(doc.contents) ? { nearest: doc.contents } : {}) };
   const memo = new Map<string, Step>();
   const step = (path: ManifestPath): Step => {
@@ -104,6 +107,7 @@ function makeFinder(doc: Document): (path: ManifestPath) => Found {
 }
 
 function stepInto(doc: Document, parent: Step, part: string | number): Step {
+  const { isAlias, isMap, isSeq } = yamlPackage();
   if (parent.end) return parent;
   const nearest = parent.nearest ? { nearest: parent.nearest } : {};
   const current = isAlias(parent.value) ? parent.value.resolve(doc) : parent.value;
@@ -128,6 +132,7 @@ function stepInto(doc: Document, parent: Step, part: string | number): Step {
 const pairIndexes = new WeakMap<readonly unknown[], Map<string, Pair>>();
 
 function findPair(doc: Document, items: readonly unknown[], key: string): Pair | undefined {
+  const { isAlias, isMap, isPair, isSeq } = yamlPackage();
   let index = pairIndexes.get(items);
   if (!index) {
     index = new Map();
@@ -155,6 +160,7 @@ function findPair(doc: Document, items: readonly unknown[], key: string): Pair |
 }
 
 export function keyText(key: unknown): string {
+  const { isScalar } = yamlPackage();
   if (isScalar(key)) return key.value === null ? '' : String(key.value);
   return String(key);
 }
