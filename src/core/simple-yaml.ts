@@ -31,25 +31,23 @@ interface Line {
   readonly row: number;
 }
 
-// Tabs, control characters, byte-order marks and Unicode line separators: the full parser decides.
-const UNUSUAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+// Tabs, control characters (but a `\r` before a `\n`), byte-order marks, Unicode line separators: the full parser decides.
+const UNUSUAL = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]|\r(?!\n)/;
 
 /**
  * All lines (`\r\n` line ends accepted), and those with content: blank lines and comment lines dropped
  * (a block scalar reads the lines it spans from `rows`).
  */
 function splitLines(text: string): { rows: string[]; lines: Line[] } | undefined {
-  const rows = text.split('\n');
+  if (UNUSUAL.test(text)) return undefined;
+  const rows = text.includes('\r') ? text.split('\r\n').join('\n').split('\n') : text.split('\n');
   const lines: Line[] = [];
-  for (const [row, raw] of rows.entries()) {
-    // `\r\n` ends a line; a `\r` anywhere else (the end of the text too) is unusual.
-    const line = raw.endsWith('\r') && row < rows.length - 1 ? raw.slice(0, -1) : raw;
-    if (UNUSUAL.test(line)) return undefined;
-    rows[row] = line;
+  for (let row = 0; row < rows.length; row++) {
+    const line = rows[row] as string;
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
-    const content = line.slice(indent);
-    if (content === '' || content.startsWith('#')) continue;
+    if (indent === line.length || line.charCodeAt(indent) === 35 /* # */) continue;
+    const content = indent === 0 ? line : line.slice(indent);
     // Document markers and directives.
     if (indent === 0 && (/^(---|\.\.\.)( |$)/.test(content) || content.startsWith('%'))) return undefined;
     lines.push({ indent, content, row });
