@@ -23,28 +23,55 @@ export function makeLocator(document: () => ParsedYaml, text: string, file: stri
     find ??= makeFinder(doc);
     return position(offsetOf(find(path), text, options));
   };
-  return (path, options = {}) => lazyRef(file, path, () => place(path, options));
+  return (path, options = {}) => lazyRef(file, { path, options, place, at: undefined, formatted: undefined });
 }
 
-function lazyRef(file: string, path: ManifestPath, place: () => { line: number; column: number }): SourceRef {
-  let at: { line: number; column: number } | undefined;
-  let formatted: string | undefined;
-  // Own enumerable getters: spreading the reference (`{ ...source, path }`) copies the values.
-  return {
-    file,
-    get line() {
-      at ??= place();
-      return at.line;
+interface Pending {
+  readonly path: ManifestPath;
+  readonly options: LocateOptions;
+  readonly place: (path: ManifestPath, options: LocateOptions) => { line: number; column: number };
+  at: { line: number; column: number } | undefined;
+  formatted: string | undefined;
+}
+
+// Where a reference keeps what it needs to work out its place; not enumerable, so never copied or compared.
+const PENDING = Symbol('pending place');
+
+type LazyRef = SourceRef & { readonly [PENDING]: Pending };
+
+// Getters shared by every reference (own and enumerable, so spreading a reference copies the values):
+// objects built alike share one shape, unlike objects with getters of their own.
+const PLACE: PropertyDescriptorMap = {
+  line: {
+    enumerable: true,
+    get(this: LazyRef) {
+      const pending = this[PENDING];
+      pending.at ??= pending.place(pending.path, pending.options);
+      return pending.at.line;
     },
-    get column() {
-      at ??= place();
-      return at.column;
+  },
+  column: {
+    enumerable: true,
+    get(this: LazyRef) {
+      const pending = this[PENDING];
+      pending.at ??= pending.place(pending.path, pending.options);
+      return pending.at.column;
     },
-    get path() {
-      formatted ??= formatPath(path);
-      return formatted;
+  },
+  path: {
+    enumerable: true,
+    get(this: LazyRef) {
+      const pending = this[PENDING];
+      pending.formatted ??= formatPath(pending.path);
+      return pending.formatted;
     },
-  };
+  },
+};
+
+function lazyRef(file: string, pending: Pending): SourceRef {
+  const ref = { file };
+  Object.defineProperty(ref, PENDING, { value: pending });
+  return Object.defineProperties(ref, PLACE) as SourceRef;
 }
 
 function offsetOf(found: Found, text: string, options: LocateOptions): number {
