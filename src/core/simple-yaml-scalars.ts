@@ -11,6 +11,20 @@ export function bail(): never {
   throw BAIL;
 }
 
+// Only spaces are trimmed: YAML separates with spaces (and tabs, left to the full parser), and a no-break
+// or other Unicode space is text.
+export function withoutLeadingSpaces(text: string): string {
+  let start = 0;
+  while (text.charCodeAt(start) === 32) start++;
+  return start === 0 ? text : text.slice(start);
+}
+
+export function withoutTrailingSpaces(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 // The full parser refuses implicit keys longer than 1024 characters.
 export const MAX_KEY = 1000;
 
@@ -24,7 +38,7 @@ export function valueOnLine(text: string): unknown {
     return value;
   }
   const comment = text.indexOf(' #');
-  const plain = (comment === -1 ? text : text.slice(0, comment)).trimEnd();
+  const plain = withoutTrailingSpaces(comment === -1 ? text : text.slice(0, comment));
   // `a: b: c` and a trailing `:` are mapping indicators, which a plain scalar cannot hold.
   if (!plainStartsWell(plain, false) || plain.includes(': ') || plain.endsWith(':')) bail();
   return coreSchemaValue(plain);
@@ -125,7 +139,7 @@ class FlowReader {
       if (c === '#' && this.text[end - 1] === ' ') bail();
     }
     // Spaces before the `,`, bracket or `: ` end the scalar and are not part of it.
-    const text = this.text.slice(start, end).trimEnd();
+    const text = withoutTrailingSpaces(this.text.slice(start, end));
     if (!plainStartsWell(text, true)) bail();
     this.pos = end;
     return text;

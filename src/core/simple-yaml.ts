@@ -7,7 +7,17 @@
  * problem is. Reading a big manifest this way costs a fraction of building the YAML document with
  * positions, which is then built only if an error needs a position.
  */
-import { BAIL, bail, keyString, MAX_KEY, plainStartsWell, readQuoted, setKey, valueOnLine } from './simple-yaml-scalars.js';
+import {
+  BAIL,
+  bail,
+  keyString,
+  MAX_KEY,
+  plainStartsWell,
+  readQuoted,
+  setKey,
+  valueOnLine,
+  withoutLeadingSpaces,
+} from './simple-yaml-scalars.js';
 
 /** The mapping `text` holds, or undefined when it is not in the simple subset (or not a mapping). */
 export function readSimpleYaml(text: string): Record<string, unknown> | undefined {
@@ -44,8 +54,7 @@ function splitLines(text: string): { rows: string[]; lines: Line[] } | undefined
   const lines: Line[] = [];
   for (let row = 0; row < rows.length; row++) {
     const line = rows[row] as string;
-    let indent = 0;
-    while (line.charCodeAt(indent) === 32) indent++;
+    const indent = indentOf(line);
     if (indent === line.length || line.charCodeAt(indent) === 35 /* # */) continue;
     const content = indent === 0 ? line : line.slice(indent);
     // Document markers and directives.
@@ -89,7 +98,7 @@ class BlockReader {
     const items: unknown[] = [];
     for (let line = this.next(); line !== undefined && line.indent === indent && isDash(line.content); line = this.next()) {
       const afterDash = line.content.slice(1);
-      const rest = afterDash.trimStart();
+      const rest = withoutLeadingSpaces(afterDash);
       if (rest === '' || rest.startsWith('#')) {
         this.i += 1;
         items.push(this.nestedValue(indent, false));
@@ -133,15 +142,16 @@ class BlockReader {
   private blockScalar(folded: boolean, strip: boolean, parentIndent: number): string {
     const headerRow = (this.lines[this.i - 1] as Line).row;
     // The indentation of the first line that is not blank (a `#` there is text, not a comment).
-    const firstText = this.rows.slice(headerRow + 1).find((line) => line.trim() !== '');
-    const indent = firstText === undefined ? 0 : firstText.length - firstText.trimStart().length;
+    let firstText = headerRow + 1;
+    while (firstText < this.rows.length && isBlank(this.rows[firstText] as string)) firstText++;
+    const indent = indentOf(this.rows[firstText] ?? '');
     if (indent <= parentIndent) bail();
     const margin = ' '.repeat(indent);
     const parts: string[] = [];
     let lastContent = headerRow;
     for (let row = headerRow + 1; row < this.rows.length; row++) {
       const line = this.rows[row] as string;
-      const blank = line.trim() === '';
+      const blank = isBlank(line);
       if (blank && line.length > indent) bail();
       if (!blank && !line.startsWith(margin)) break;
       const content = blank ? '' : line.slice(indent);
@@ -186,6 +196,16 @@ function fold(lines: readonly string[]): string {
   return value;
 }
 
+function indentOf(line: string): number {
+  let indent = 0;
+  while (line.charCodeAt(indent) === 32) indent++;
+  return indent;
+}
+
+function isBlank(line: string): boolean {
+  return indentOf(line) === line.length;
+}
+
 function isDash(content: string): boolean {
   return content === '-' || content.startsWith('- ');
 }
@@ -213,7 +233,7 @@ function mappingEntry(content: string): { key: string; rest: string | undefined 
     afterKey = colon + 1;
   }
   if (afterKey < content.length && content[afterKey] !== ' ') bail();
-  const rest = content.slice(afterKey).trimStart();
+  const rest = withoutLeadingSpaces(content.slice(afterKey));
   return { key, rest: rest === '' || rest.startsWith('#') ? undefined : rest };
 }
 

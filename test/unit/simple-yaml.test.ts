@@ -68,7 +68,7 @@ const PLAIN = [
   '.5', '5.', '1e3', '1E-3', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', 'null', 'Null', 'NULL', 'nuLL', '~', 'true',
   'True', 'TRUE', 'tRue', 'false', 'yes', 'No', 'on', '1_000', '0b11', '2024-01-01', '12:30', '1:2', '__proto__',
   'constructor', 'toString', '<<', 'a [b]', 'a {b}', 'a, b', "it's", 'a "q"', 'x > 1', 'a | b', 'a & b', 'a * b',
-  'a ! b', 'a % b', 'a @ b', 'a ` b', 'a ? b', '50ms', '512MB',
+  'a ! b', 'a % b', 'a @ b', 'a ` b', 'a ? b', '50ms', '512MB', '\u00a0a', 'a\u00a0', '\u3000', 'a\u2003b', '\u00a0',
 ];
 const ODD = ['a # c', 'a: b', 'a:', ': a', '- a', '---', '...', '@x', '`x', '%x', '!x', '!!str x', '&a x', '*a', '|', '>', '?x', ':x', '#', ',a', '[a', '{a', ']', '}', "'a", '"a', 'a\\b', '\t', 'a\tb'];
 const QUOTED_TEXT = ['', 'a', 'a: b', 'a # b', "it''s", 'x\\"y', 'a\\nb', '[a]', '{a}', ' a ', 'é', '\\', '\\u00e9', "'", '"'];
@@ -80,7 +80,7 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 /** A short text of YAML's significant characters, to try the rules of unquoted scalars. */
 function noise(rand: () => number): string {
   const length = 1 + Math.floor(rand() * 8);
-  return Array.from({ length }, () => pick(rand, [...'ab :-#[]{},"\'|>&*!?%@`.~01eE+x_/\\'])).join('');
+  return Array.from({ length }, () => pick(rand, [...'ab :-#[]{},"\'|>&*!?%@`.~01eE+x_/\\\u00a0\u3000'])).join('');
 }
 
 function scalar(rand: () => number): string {
@@ -168,7 +168,7 @@ function document(rand: () => number): string {
   return `${lines.join(newline)}${rand() < 0.9 ? newline : ''}`;
 }
 
-const EDITS = [' ', ':', '-', '#', '[', ']', '{', '}', ',', '"', "'", '\n', '|', '>', '&', '*', '!', '?', '%', '@', '\t', '\r', 'a', '\\', '~', '.', '1'];
+const EDITS = ['\u00a0', '\u2003', ' ', ':', '-', '#', '[', ']', '{', '}', ',', '"', "'", '\n', '|', '>', '&', '*', '!', '?', '%', '@', '\t', '\r', 'a', '\\', '~', '.', '1'];
 
 function edited(rand: () => number, text: string): string {
   let out = text;
