@@ -138,7 +138,14 @@ function compare() {
   const rounds = Number(option('rounds', '3'));
   const sizes = option('sizes', '2000,10000').split(',').map(Number);
   const baseline = option('baseline', 'main');
-  const old = baseline === 'none' ? undefined : baselineDist(baseline);
+  let old;
+  try {
+    old = baseline === 'none' ? undefined : baselineDist(baseline);
+  } catch (error) {
+    // Without --baseline, a checkout that has no `main` measures itself only.
+    if (option('baseline') !== undefined) throw error;
+    console.log(`(no baseline: ${error.message.split('\n')[0]})`);
+  }
   const current = join(root, 'dist');
   const dir = mkdtempSync(join(tmpdir(), 'bench-validate-'));
   try {
