@@ -8,6 +8,7 @@ import { buildDesiredState, type LocateOptions, type ManifestPath } from '../../
 import { sortProblems, UserError, type Problem } from '../../core/errors.js';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/fragments.js';
 import type { DesiredState } from '../../core/model.js';
+import { pluralise } from '../../core/text.js';
 import { nulProblem, readManifestText } from './read.js';
 import { withoutInvalidParts } from './salvage.js';
 import { validator } from './schema.js';
@@ -47,8 +48,7 @@ export async function loadManifestFile(file: string): Promise<LoadedManifest> {
   }
   const check = read.kind === 'text' ? await checkLoaded(read.text, file) : onlyProblem(read.problem);
   if (check.state && read.kind === 'text') return { desired: check.state, sha256: read.sha256 };
-  const count = check.problems.length;
-  throw new UserError(`${file} has ${count} problem${count === 1 ? '' : 's'}`, undefined, check.problems);
+  throw new UserError(`${file} has ${pluralise(check.problems.length, 'problem')}`, undefined, check.problems);
 }
 
 /**
