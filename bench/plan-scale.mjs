@@ -117,8 +117,8 @@ async function child(url, file) {
     if (captured && typeof args[0] === 'string' && /^\s*(SELECT|WITH)\b/i.test(args[0])) captured.push([args[0], args[1]]);
     return originalQuery.apply(this, args);
   };
-  const { loadManifest } = await import('../dist/io/manifest-file.js');
-  const { manifestHash, planAgainstDatabase } = await import('../dist/io/planning.js');
+  const { loadManifestFile } = await import('../dist/io/manifest/load.js');
+  const { planAgainstDatabase } = await import('../dist/io/planning.js');
   const { connect } = await import('../dist/io/db.js');
   const { readLiveState } = await import('../dist/io/catalog.js');
   const { canonicalise } = await import('../dist/io/canonical/index.js');
@@ -157,8 +157,7 @@ async function child(url, file) {
     const trips0 = roundTrips;
     const t0 = performance.now();
     const c0 = nodeCpu();
-    const desired = await loadManifest(file);
-    const sha = await manifestHash(file);
+    const { desired, sha256: sha } = await loadManifestFile(file);
     const t1 = performance.now();
     const c1 = nodeCpu();
     // As planAgainstDatabase: the search path that resolves the manifest's names (its own connection), then the session.
@@ -256,8 +255,7 @@ async function child(url, file) {
   clearFragmentCache();
   const trips0 = roundTrips;
   const p0 = performance.now();
-  const desired = await loadManifest(file);
-  const sha = await manifestHash(file);
+  const { desired, sha256: sha } = await loadManifestFile(file);
   const { plan, document } = await planAgainstDatabase(target, desired, { ...options, manifestFile: file, manifestSha256: sha });
   const endToEndMs = performance.now() - p0;
   assertNoChange(plan, document, 'planAgainstDatabase');

@@ -11,9 +11,9 @@ import { savedPlanStaleness } from '../core/saved-plan.js';
 import { acquireApplyLock } from '../io/advisory-lock.js';
 import type { ConnectionTarget } from '../io/db.js';
 import { executePlan } from '../io/executor.js';
-import { loadManifest } from '../io/manifest-file.js';
+import { loadManifestFile } from '../io/manifest/load.js';
 import { readPlanFile } from '../io/plan-file.js';
-import { manifestHash, planAgainstDatabase } from '../io/planning.js';
+import { planAgainstDatabase } from '../io/planning.js';
 import { renderPlanText } from '../ui/plan-text.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
 
@@ -72,13 +72,13 @@ async function approve(options: ApplyCommandOptions, context: CommandContext): P
 export async function runApply(options: ApplyCommandOptions, context: CommandContext): Promise<number> {
   const saved = options.planFile ? await readPlanFile(options.planFile) : undefined;
   const manifestFile = saved && !options.fileGiven ? saved.manifest.file : options.file;
-  const desired = await loadManifest(manifestFile);
+  // The hash of the very bytes that were planned, compared with a saved plan's: never a second read.
+  const { desired, sha256: sha } = await loadManifestFile(manifestFile);
   const settings = effectiveSettings(desired, options);
   const output = chooseOutput(options, context);
   const colors = colorsFor(context, options);
 
   return withConnection(context, options, async (target) => {
-    const sha = await manifestHash(manifestFile);
     const planOptions = {
       allowEmpty: options.allowEmpty ?? false,
       allowLockingDrops: options.allowLockingDrops ?? false,

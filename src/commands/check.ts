@@ -19,7 +19,7 @@ import { checkQuery } from '../core/fragments.js';
 import { readLiveState } from '../io/catalog.js';
 import { defaultSearchPath, runDeclaredQuery } from '../io/check-runner.js';
 import { withSession } from '../io/db.js';
-import { loadManifest } from '../io/manifest-file.js';
+import { loadManifest } from '../io/manifest/load.js';
 import { renderCheckMarkdown } from '../ui/check-markdown.js';
 import { renderCheckText } from '../ui/check-text.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';

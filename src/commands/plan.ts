@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 import { assertNever } from '../core/actions.js';
-import { loadManifest } from '../io/manifest-file.js';
-import { manifestHash, planAgainstDatabase } from '../io/planning.js';
+import { loadManifestFile } from '../io/manifest/load.js';
+import { planAgainstDatabase } from '../io/planning.js';
 import { renderPlanMarkdown } from '../ui/plan-markdown.js';
 import { renderPlanSql } from '../ui/plan-sql.js';
 import { renderPlanText } from '../ui/plan-text.js';
@@ -21,8 +21,8 @@ export interface PlanCommandOptions extends ConnectionOptions, CommonOptions {
 }
 
 export async function runPlan(options: PlanCommandOptions, context: CommandContext): Promise<number> {
-  const desired = await loadManifest(options.file);
-  const sha = await manifestHash(options.file);
+  // The hash of the very bytes that were planned: the file may change while the plan is made.
+  const { desired, sha256: sha } = await loadManifestFile(options.file);
   const { document, plan } = await withConnection(context, options, (target) =>
     planAgainstDatabase(target, desired, {
       allowEmpty: options.allowEmpty ?? false,

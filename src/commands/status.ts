@@ -4,7 +4,7 @@ import { assertNever } from '../core/actions.js';
 import { categoriesPresent, computeStatus, statusDocument, type StatusCategory, type StatusReport } from '../core/status.js';
 import { readLiveState } from '../io/catalog.js';
 import { withSession } from '../io/db.js';
-import { loadManifest } from '../io/manifest-file.js';
+import { loadManifest } from '../io/manifest/load.js';
 import { renderStatusMarkdown } from '../ui/status-markdown.js';
 import { renderStatusText } from '../ui/status-text.js';
 import { readStatusFacts } from '../io/status-reader.js';

@@ -1,6 +1,6 @@
 /* `reconcile validate`: check the manifest offline (schema, names, SQL fragments); no database. */
 import { formatProblem } from '../core/errors.js';
-import { checkManifestFile } from '../io/manifest-file.js';
+import { checkManifestFile } from '../io/manifest/load.js';
 import { pluralise as plural } from '../core/text.js';
 
 export interface ValidateOptions {

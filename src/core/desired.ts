@@ -95,7 +95,7 @@ export interface LocateOptions {
   readonly offset?: number;
 }
 
-/** Where a path is in the manifest file; given by the reader of the file (see io/manifest-file.ts). */
+/** Where a path is in the manifest file; given by the reader of the file (see io/manifest/). */
 export type Locate = (path: ManifestPath, options?: LocateOptions) => SourceRef;
 
 /** `tables.users.indexes.idx_x.columns[0]`; a key with a line break or other control character escaped. */
@@ -372,7 +372,8 @@ function buildIndex(
   { locate, report, fragments, queryChecks, placeholders }: BuildContext,
 ): DesiredIndex {
   const source = locate(path, { at: 'key' });
-  const isPlaceholder = (at: ManifestPath): boolean => placeholders.has(formatPath(at));
+  // Most manifests have no stand-ins: then no path needs formatting.
+  const isPlaceholder = (at: ManifestPath): boolean => placeholders.size > 0 && placeholders.has(formatPath(at));
   if (name === '') report(path, 'an index name cannot be empty', { at: 'key' });
   else if (!checkNoControl('the index name', name, path, { at: 'key' }, report)) {
     checkNameLength('index name', name, path, { at: 'key' }, report);

@@ -3,10 +3,9 @@
  * The session is closed before anything is applied: an open canonicalisation transaction would block
  * DROP INDEX CONCURRENTLY.
  */
-import { readFile } from 'node:fs/promises';
 import type { DesiredState, LiveState } from '../core/model.js';
 import { computePlan, type Plan, type PlanOptions } from '../core/plan.js';
-import { planDocument, sha256, type PlanDocument } from '../core/plan-document.js';
+import { planDocument, type PlanDocument } from '../core/plan-document.js';
 import { canonicalise } from './canonical/index.js';
 import { readLiveState } from './catalog.js';
 import { withSession, type ConnectionTarget } from './db.js';
@@ -16,10 +15,6 @@ export interface PlannedState {
   readonly plan: Plan;
   readonly live: LiveState;
   readonly document: PlanDocument;
-}
-
-export async function manifestHash(file: string): Promise<string> {
-  return sha256(await readFile(file));
 }
 
 export async function planAgainstDatabase(

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { loadSqlParser } from '../../src/core/fragments.js';
-import { checkManifestText } from '../../src/io/manifest-file.js';
+import { checkManifestText } from '../../src/io/manifest/load.js';
 import { planMarker } from '../../src/ui/plan-markdown.js';
 import { runInProcess } from '../helpers/in-process.js';
 

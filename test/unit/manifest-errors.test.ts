@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/core/errors.js';
 import { loadSqlParser } from '../../src/core/fragments.js';
-import { checkManifestText } from '../../src/io/manifest-file.js';
+import { checkManifestText } from '../../src/io/manifest/load.js';
 
 beforeAll(async () => {
   await loadSqlParser();

@@ -8,7 +8,7 @@ import { parseTableKey } from '../../src/core/desired.js';
 import { UserError } from '../../src/core/errors.js';
 import { loadSqlParser } from '../../src/core/fragments.js';
 import { DEFAULT_SETTINGS, type DesiredState } from '../../src/core/model.js';
-import { checkManifestText, loadManifest } from '../../src/io/manifest-file.js';
+import { checkManifestText, loadManifest } from '../../src/io/manifest/load.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
