@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { validator } from '../../src/io/manifest/schema.js';
 // @ts-expect-error: a plain script without types
-import { AJV_OPTIONS, GENERATED_FILE, generateValidatorSource, SCHEMA_FILE } from '../../scripts/generate-schema-validator.mjs';
+import { AJV_OPTIONS, GENERATED_FILE, generateValidatorSource, SCHEMA_FILE } from '../../schema/generate-validator.mjs';
 
 describe('the validator compiled at build time', () => {
   it('is generated from the schema as it is now (npm run build regenerates it)', () => {

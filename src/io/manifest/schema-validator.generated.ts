@@ -1,5 +1,5 @@
 // @ts-nocheck
-// Generated from schema/indexes.schema.json by scripts/generate-schema-validator.mjs (npm run build): do not edit.
+// Generated from schema/indexes.schema.json by schema/generate-validator.mjs (npm run build): do not edit.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

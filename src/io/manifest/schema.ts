@@ -16,7 +16,7 @@ export function manifestSchema(): unknown {
 }
 
 /**
- * The schema's validator (ajv, allErrors and verbose). Compiled by scripts/generate-schema-validator.mjs:
+ * The schema's validator (ajv, allErrors and verbose). Compiled by schema/generate-validator.mjs:
  * compiling it in every process cost more than checking a big manifest.
  */
 export function validator(): ValidateFunction {

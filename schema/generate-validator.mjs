@@ -18,7 +18,7 @@ export function generateValidatorSource(schemaText = readFileSync(SCHEMA_FILE, '
   const code = standaloneCode.default(ajv, ajv.compile(JSON.parse(schemaText)));
   return [
     '// @ts-nocheck',
-    '// Generated from schema/indexes.schema.json by scripts/generate-schema-validator.mjs (npm run build): do not edit.',
+    '// Generated from schema/indexes.schema.json by schema/generate-validator.mjs (npm run build): do not edit.',
     "import { createRequire } from 'node:module';",
     '',
     // The generated code loads ajv's small runtime helpers with require().
