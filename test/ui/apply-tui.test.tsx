@@ -313,18 +313,22 @@ class FakeTerminal extends EventEmitter {
   }
 }
 
+/** Ink's own test (is-in-ci): with CI or CONTINUOUS_INTEGRATION set, it draws live rows only when it ends. */
+const INK_DRAWS_EVERY_FRAME = !['CI', 'CONTINUOUS_INTEGRATION'].some((name) => name in process.env && process.env[name] !== '0' && process.env[name] !== 'false');
+
 describe('tui renderer', () => {
   it('prints finished rows once, through Static, and the summary last', async () => {
     const terminal = new FakeTerminal();
     let now = at(0);
     const renderer = createApplyRenderer('tui', { write: () => undefined, isTTY: true, stream: terminal as unknown as NodeJS.WriteStream }, PLAIN, () => now);
     // Each event gets a frame of its own: the next is sent only once the last was drawn (Ink draws at
-    // most every 33 ms and would otherwise draw several events at once).
+    // most every 33 ms and would otherwise draw several events at once). Under CI (its `is-in-ci`
+    // check) Ink writes only Static rows until the end, so there is no frame to wait for.
     const draw = async (event: ApplyEvent) => {
       const writes = terminal.writes;
       now = event.at;
       renderer.onEvent(event);
-      await terminal.drawnAfter(writes);
+      if (INK_DRAWS_EVERY_FRAME) await terminal.drawnAfter(writes);
     };
     for (const event of [planned, ...startUsers, { type: 'action-done', at: at(2), actionId: 0, durationMs: 2_000 } as const, ...ordersWaiting]) {
       await draw(event);
