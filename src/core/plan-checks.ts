@@ -6,6 +6,7 @@
 import type { Problem } from './errors.js';
 import type { DesiredIndex, DesiredTable, LiveState, LiveTable, SourceRef } from './model.js';
 import { notIndexableMessage } from './policy.js';
+import { printableName } from './printable.js';
 import { quoteIdent } from './sql.js';
 
 export function problemAt(source: SourceRef, message: string): Problem {
@@ -60,7 +61,8 @@ function tablePrivilegeProblems(table: DesiredTable, liveTable: LiveTable, live:
 function columnProblems(index: DesiredIndex, name: string, liveTable: LiveTable): Problem[] {
   const problems: Problem[] = [];
   const columns = new Set(liveTable.columns.map((c) => c.name));
-  const columnList = liveTable.columns.map((c) => c.name).join(', ');
+  // Names from the database, printed escaped: a column called "a\nb" cannot forge a line of the message.
+  const columnList = liveTable.columns.map((c) => printableName(c.name)).join(', ');
   for (const part of index.columns) {
     if (part.kind === 'column' && !columns.has(part.column)) {
       problems.push(problemAt(part.source, `column "${part.column}" does not exist in ${name} (it has: ${columnList})`));

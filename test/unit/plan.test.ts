@@ -389,6 +389,13 @@ describe('computePlan: plan-time errors name the manifest position', () => {
     ]);
   });
 
+  it('prints the columns a table has escaped, so a column name cannot forge a line of the message', () => {
+    const desired = desiredState([desiredTable('notes', [desiredIndex('notes', 'idx_notes_x', { columns: [column('x')] })])]);
+    const live = liveState([liveTable('notes', ['id', 'a\nError: forged'])], []);
+    const result = plan(desired, live, forms({ idx_notes_x: { error: 'unused' } }));
+    expect(result.problems.map((p) => p.message)).toEqual(['column "x" does not exist in public.notes (it has: id, "a\\nError: forged")']);
+  });
+
   it('reports canonicalisation errors at the index', () => {
     const result = plan(
       desiredState([desiredTable('users', [desiredIndex('users', 'idx_bad_opclass', { columns: [column('email', { opclass: 'nope_ops' })] })])]),
