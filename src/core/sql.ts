@@ -29,7 +29,8 @@ const QUOTED_KEYWORDS = new Set(
 
 /** Quotes an identifier the way PostgreSQL's quote_ident does: only when it must. */
 export function quoteIdent(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !QUOTED_KEYWORDS.has(name)) return name;
+  // As quote_ident: only lower-case letters, digits and underscores go bare (`a$b` is quoted there too).
+  if (/^[a-z_][a-z0-9_]*$/.test(name) && !QUOTED_KEYWORDS.has(name)) return name;
   return `"${name.replace(/"/g, '""')}"`;
 }
 

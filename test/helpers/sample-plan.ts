@@ -46,7 +46,7 @@ export function samplePlan(): PlanDocument {
   };
   const plan = computePlan(desired, live, canonical, { allowEmpty: false, allowLockingDrops: false });
   if (plan.problems.length > 0) throw new Error(JSON.stringify(plan.problems));
-  return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), now: new Date('2026-01-02T03:04:05Z') });
+  return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), searchPath: ['pg_catalog', 'public'], now: new Date('2026-01-02T03:04:05Z') });
 }
 
 /**
@@ -87,5 +87,5 @@ export function hostilePlan(): PlanDocument {
   };
   const plan = computePlan(desired, live, canonical, { allowEmpty: false, allowLockingDrops: false });
   if (plan.problems.length > 0) throw new Error(JSON.stringify(plan.problems));
-  return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), now: new Date('2026-01-02T03:04:05Z') });
+  return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), searchPath: ['pg_catalog', 'public'], now: new Date('2026-01-02T03:04:05Z') });
 }

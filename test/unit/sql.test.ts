@@ -122,6 +122,7 @@ describe('quoteIdent', () => {
     ['a space', 'my table', '"my table"'],
     ['a dot', 'a.b', '"a.b"'],
     ['a hyphen', 'a-b', '"a-b"'],
+    ['a dollar sign, which quote_ident quotes', 'a$b', '"a$b"'],
     ['a double quote, doubled', 'say "hi"', '"say ""hi"""'],
     ['only a double quote', '"', '""""'],
     ['non-ASCII letters', 'café', '"café"'],
