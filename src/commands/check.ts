@@ -17,7 +17,8 @@ import {
 } from '../core/explain.js';
 import { checkQuery } from '../core/fragments.js';
 import { readLiveState } from '../io/catalog.js';
-import { defaultSearchPath, runDeclaredQuery } from '../io/check-runner.js';
+import { runDeclaredQuery } from '../io/check-runner.js';
+import { readRoleSearchPath } from '../io/search-path.js';
 import { withSession } from '../io/db.js';
 import { loadManifest } from '../io/manifest/load.js';
 import { renderCheckMarkdown } from '../ui/check-markdown.js';
@@ -55,10 +56,8 @@ export async function runCheck(options: CheckCommandOptions, context: CommandCon
     report = await withConnection(context, options, async (target) => {
       // The catalog is read the way every read of the tool's is (jit off); the queries run on a session
       // of their own that keeps the server's jit, as the application's sessions do.
-      const { live, searchPath } = await withSession(target, async (session) => ({
-        live: await readLiveState(session, desired.tables),
-        searchPath: await defaultSearchPath(session),
-      }));
+      const live = await withSession(target, (session) => readLiveState(session, desired.tables));
+      const searchPath = (await readRoleSearchPath(target)).setting;
       const results = await withSession(
         target,
         async (session) => {

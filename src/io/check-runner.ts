@@ -33,7 +33,7 @@ export interface QueryRunOptions {
   readonly runs: number;
   readonly statementTimeoutMs?: number;
   readonly lockTimeoutMs?: number;
-  /** The search_path the query runs with (sessions pin `pg_catalog`; queries name tables as the application does). */
+  /** The search_path the query runs with: the role's own (sessions pin `pg_catalog`; queries name tables as the application does). */
   readonly searchPath: string;
   /** Its params bound (none when it has no `$n`), or a generic plan; see explainMethod. */
   readonly method: Exclude<ExplainMethod, { kind: 'unplannable' }>;
@@ -41,27 +41,6 @@ export interface QueryRunOptions {
 
 interface PlanRow {
   readonly 'QUERY PLAN': unknown;
-}
-
-/**
- * The search_path an ordinary connection of this role to this database gets: ALTER ROLE … IN DATABASE,
- * then ALTER ROLE, then ALTER DATABASE settings, else the server default. (Our sessions pin
- * `search_path = pg_catalog` at connection start, so the current value says nothing.)
- */
-const SEARCH_PATH_SQL = `
-SELECT COALESCE(
-  (SELECT substr(s, length('search_path=') + 1)
-    FROM pg_db_role_setting d CROSS JOIN LATERAL unnest(d.setconfig) AS s
-    WHERE s LIKE 'search_path=%'
-      AND d.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))
-      AND d.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
-    ORDER BY d.setrole <> 0 AND d.setdatabase <> 0 DESC, d.setrole <> 0 DESC
-    LIMIT 1),
-  (SELECT boot_val FROM pg_settings WHERE name = 'search_path')) AS search_path`;
-
-export async function defaultSearchPath(session: Session): Promise<string> {
-  const { rows } = await session.query<{ search_path: string }>(SEARCH_PATH_SQL);
-  return rows[0]!.search_path;
 }
 
 function milliseconds(value: number): number {
