@@ -9,7 +9,7 @@
  */
 import { indexKey, tableKey } from '../core/model.js';
 import type { LiveIndexKey, LiveIndexShape, StatusFacts } from '../core/status.js';
-import { readCatalog, type CatalogOptions, type TableName } from './catalog.js';
+import { readCatalog, type CatalogOptions, type TableName } from './catalog-snapshot.js';
 import type { Session } from './db.js';
 import { DECLARED_CTE } from './catalog-sql.js';
 

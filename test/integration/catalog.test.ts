@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import type { LiveIndex, LiveState } from '../../src/core/model.js';
-import { readLiveState, type TableName } from '../../src/io/catalog.js';
+import { readLiveState } from '../../src/io/catalog.js';
+import type { TableName } from '../../src/io/catalog-snapshot.js';
 import { connect, type Session } from '../../src/io/db.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 

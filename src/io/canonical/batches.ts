@@ -16,7 +16,8 @@ import {
 } from '../../core/canonical-batches.js';
 import type { ResolutionPath } from '../../core/search-path.js';
 import { qualify } from '../../core/sql.js';
-import { isLockTimeout, lockTimeoutError, type TableName } from '../catalog.js';
+import { isLockTimeout } from '../../core/retry.js';
+import { lockTimeoutError, type TableName } from '../catalog-snapshot.js';
 import type { Session } from '../db.js';
 import { failure, type PgErrorLike } from './errors.js';
 
