@@ -88,7 +88,7 @@ async function child(dist, first, second) {
   // The loader's module moved when the manifest reader was split into a folder.
   const loader = ['io/manifest/load.js', 'io/manifest-file.js'].map((path) => join(dist, path)).find((path) => existsSync(path));
   const { checkManifestText } = await import(pathToFileURL(loader).href);
-  const { loadSqlParser } = await import(pathToFileURL(join(dist, 'core/fragments.js')).href);
+  const { loadSqlParser } = await import(pathToFileURL(join(dist, 'core/parse-tree.js')).href);
   await loadSqlParser();
   const loading = performance.now() - coldWall;
   const cold = checkManifestText(firstText, 'indexes.yaml');

@@ -15,7 +15,7 @@ import {
   type CheckResult,
   type QueryOutcome,
 } from '../core/explain.js';
-import { checkQuery } from '../core/fragments.js';
+import { checkQuery } from '../core/query-check.js';
 import { readLiveState } from '../io/catalog.js';
 import { runDeclaredQuery } from '../io/check-runner.js';
 import { readRoleSearchPath } from '../io/search-path.js';

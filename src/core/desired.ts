@@ -7,7 +7,9 @@
 import type { Problem } from './errors.js';
 import { hasUnsafeCharacters, printableName, printableText } from './printable.js';
 import { splitQualifiedName } from './qualified-name.js';
-import { checkFragments, checkQueries, findControlCharacter, type FragmentKind, type QueryCheck } from './fragments.js';
+import { findControlCharacter } from './control-characters.js';
+import { checkFragments, type FragmentKind } from './fragments.js';
+import { checkQueries, type QueryCheck } from './query-check.js';
 import {
   byteLength,
   DEFAULT_SETTINGS,

@@ -3,7 +3,7 @@
  * temporary copy must hold for the index to print and build as it would on the real table.
  */
 import { parseSync } from 'libpg-query';
-import { isSqlParserLoaded } from './fragments.js';
+import { isSqlParserLoaded } from './parse-tree.js';
 import type { DesiredIndex } from './model.js';
 
 /**

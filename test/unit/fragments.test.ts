@@ -1,13 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkFragment,
-  checkFragments,
-  checkQueries,
-  checkQuery,
-  clearFragmentCache,
-  loadSqlParser,
-  type FragmentKind,
-} from '../../src/core/fragments.js';
+import { checkFragment, checkFragments, clearFragmentCache, type FragmentKind } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
+import { checkQueries, checkQuery } from '../../src/core/query-check.js';
 
 beforeAll(async () => {
   await loadSqlParser();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parseDocument } from 'yaml';
-import { loadSqlParser } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { checkManifestText } from '../../src/io/manifest/load.js';
 import { planMarker } from '../../src/ui/plan-markdown.js';
 import { runInProcess } from '../helpers/in-process.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlParser } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { unambiguousLiterals } from '../../src/core/literals.js';
 
 describe('unambiguousLiterals', () => {

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/core/errors.js';
-import { loadSqlParser } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { checkManifestText } from '../../src/io/manifest/load.js';
 
 beforeAll(async () => {

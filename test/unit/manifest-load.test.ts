@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTableKey } from '../../src/core/desired.js';
 import { UserError } from '../../src/core/errors.js';
-import { loadSqlParser } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { DEFAULT_SETTINGS, type DesiredState } from '../../src/core/model.js';
 import { checkManifestText, loadManifest } from '../../src/io/manifest/load.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlParser } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { checkManifestText } from '../../src/io/manifest/load.js';
 import { fieldListsFromSchema, fieldsOf, SHAPE_PATHS } from '../../src/io/manifest/schema.js';
 import { shapeAt } from '../../src/io/manifest/schema-paths.js';

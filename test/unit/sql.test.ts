@@ -3,7 +3,7 @@
  * the other statements, the single-call check, definition bodies, and names shortened to 63 bytes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlParser } from '../../src/core/fragments.js';
+import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { byteLength } from '../../src/core/model.js';
 import { splitQualifiedName } from '../../src/core/qualified-name.js';
 import {

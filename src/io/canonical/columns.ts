@@ -2,7 +2,7 @@
  * The definitions of the columns the desired indexes use, read once per table and column: what a
  * partial temporary copy is made of, and what decides which tables may share one.
  */
-import { loadSqlParser } from '../../core/fragments.js';
+import { loadSqlParser } from '../../core/parse-tree.js';
 import { tableKey, type LiveState } from '../../core/model.js';
 import type { IndexToClone, TableColumn } from '../../core/canonical-batches.js';
 import type { Session } from '../db.js';

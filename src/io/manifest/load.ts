@@ -6,7 +6,7 @@
 import { assertNever } from '../../core/actions.js';
 import { buildDesiredState, type LocateOptions, type ManifestPath } from '../../core/desired.js';
 import { sortProblems, UserError, type Problem } from '../../core/errors.js';
-import { isSqlParserLoaded, loadSqlParser } from '../../core/fragments.js';
+import { isSqlParserLoaded, loadSqlParser } from '../../core/parse-tree.js';
 import type { DesiredState } from '../../core/model.js';
 import { pluralise } from '../../core/text.js';
 import { nulProblem, readManifestText } from './read.js';
