@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTableKey } from '../../src/core/desired.js';
+import { parseTableKey } from '../../src/core/table-key.js';
 import { exportManifest, exportTableKey, type ExportedIndex } from '../../src/core/export.js';
 
 function exported(schema: string, table: string, name: string, extra: Partial<ExportedIndex> = {}): ExportedIndex {

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTableKey } from '../../src/core/desired.js';
+import { parseTableKey } from '../../src/core/table-key.js';
 import { UserError } from '../../src/core/errors.js';
 import { loadSqlParser } from '../../src/core/parse-tree.js';
 import { DEFAULT_SETTINGS, type DesiredState } from '../../src/core/model.js';

@@ -1,6 +1,6 @@
 /* How names, SQL and free text from the database are printed for people: no line a name can forge. */
 import { describe, expect, it } from 'vitest';
-import { formatPath } from '../../src/core/desired.js';
+import { formatPath } from '../../src/core/manifest-path.js';
 import { DatabaseRefused, formatProblem, UserError } from '../../src/core/errors.js';
 import { reportError } from '../../src/main.js';
 import { captureContext } from '../helpers/in-process.js';

@@ -4,7 +4,8 @@
  * messages and branch noise never reach the user.
  */
 import { assertNever } from '../../core/actions.js';
-import { buildDesiredState, type LocateOptions, type ManifestPath } from '../../core/desired.js';
+import { buildDesiredState } from '../../core/desired.js';
+import type { LocateOptions, ManifestPath } from '../../core/manifest-path.js';
 import { sortProblems, UserError, type Problem } from '../../core/errors.js';
 import { isSqlParserLoaded, loadSqlParser } from '../../core/parse-tree.js';
 import type { DesiredState } from '../../core/model.js';

@@ -3,7 +3,8 @@
  * can still be built and checked and every problem is reported in one run.
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { formatPath, type ManifestInput } from '../../core/desired.js';
+import type { ManifestInput } from '../../core/manifest-input.js';
+import { formatPath } from '../../core/manifest-path.js';
 import { closest } from '../../core/suggest.js';
 import { columnEntryAt, decodePointer, isPlainObject, shapeAt, toManifestPath, valueAt } from './schema-paths.js';
 

@@ -3,7 +3,8 @@
  * (column entries, durations, sizes) are described by what is wrong with the value, not branch by branch.
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { OPCLASS_PARAMS_NEED_OPCLASS, type LocateOptions, type ManifestPath } from '../../core/desired.js';
+import { OPCLASS_PARAMS_NEED_OPCLASS } from '../../core/desired-parameters.js';
+import type { LocateOptions, ManifestPath } from '../../core/manifest-path.js';
 import { closest } from '../../core/suggest.js';
 import { parseDuration, parseSize, UnitError } from '../../core/units.js';
 import { fieldsOf } from './schema.js';

@@ -2,7 +2,7 @@
  * Paths into the manifest as ajv reports them (JSON Pointers), and what kind of thing lives at each:
  * shared by the rewording of schema errors and the removal of invalid parts.
  */
-import type { ManifestPath } from '../../core/desired.js';
+import type { ManifestPath } from '../../core/manifest-path.js';
 
 const DURATION_SETTINGS = new Set(['lockTimeout', 'buildLockTimeout', 'statementTimeout']);
 

@@ -3,7 +3,7 @@
  * file that is empty or not a mapping, keys written twice, the parser's warnings.
  */
 import type { Pair, YAMLError, YAMLMap } from 'yaml';
-import { formatPath, type ManifestPath } from '../../core/desired.js';
+import { formatPath, type ManifestPath } from '../../core/manifest-path.js';
 import { readSimpleYaml } from '../../core/simple-yaml.js';
 import type { Problem } from '../../core/errors.js';
 import { describeValue } from './schema-errors.js';

@@ -3,7 +3,7 @@
  * its line and column, and inside a text value the column of one character of it.
  */
 import type { Document, Node, Pair } from 'yaml';
-import { formatPath, type Locate, type LocateOptions, type ManifestPath } from '../../core/desired.js';
+import { formatPath, type Locate, type LocateOptions, type ManifestPath } from '../../core/manifest-path.js';
 import type { SourceRef } from '../../core/model.js';
 import { scalarSourceOffset } from '../../core/yaml-offsets.js';
 import { yamlPackage } from './yaml-package.js';
