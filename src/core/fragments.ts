@@ -13,21 +13,17 @@ import { parseSync } from 'libpg-query';
 import { controlIssue } from './control-characters.js';
 import { byteLength } from './model.js';
 import {
-  byteSlice,
   byteToIndex,
   CLAUSES,
   findNode,
   KNOWN_SELECT_FIELDS,
   keywordOffset,
   lockWords,
-  MODIFYING,
   PARSE_BATCH_SIZE,
   PARSE_CACHE_LIMIT,
   scanTokens,
-  statementWords,
   syntaxIssue,
   type ParseTree,
-  type ResTarget,
   type SelectStmt,
   type SqlIssue,
 } from './parse-tree.js';

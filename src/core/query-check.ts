@@ -8,9 +8,6 @@ import { byteLength } from './model.js';
 import {
   byteSlice,
   byteToIndex,
-  CLAUSES,
-  findNode,
-  KNOWN_SELECT_FIELDS,
   keywordOffset,
   lockWords,
   MODIFYING,
@@ -19,7 +16,6 @@ import {
   statementWords,
   syntaxIssue,
   type ParseTree,
-  type ResTarget,
   type SelectStmt,
   type SqlIssue,
 } from './parse-tree.js';

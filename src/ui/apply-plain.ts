@@ -9,7 +9,7 @@
  */
 import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
 import { printableName, printableSql, printableText } from '../core/printable.js';
-import { qualified, summaryText, cleanupText, verifiedText } from './apply-state.js';
+import { cleanupText, qualified, summaryText, verifiedText } from './apply-words.js';
 import type { Palette } from './color.js';
 import { formatDuration } from './units.js';
 import { oneLine as flatten } from '../core/text.js';

@@ -1,12 +1,11 @@
 /*
  * What the apply screen knows, folded from the executor's events: one pure reducer, no clock, no I/O.
- * The Ink renderer draws this view model; the plain and JSON reporters share its summary wording.
+ * The Ink renderer draws this view model (measures in apply-measures.ts, shared wording in apply-words.ts).
  */
 import type { StepKind, TableRef } from '../core/actions.js';
 import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
-import { printableQualified, printableText } from '../core/printable.js';
-import { formatDuration } from './units.js';
-import { pluralise as plural } from '../core/text.js';
+import { clamp01 } from './apply-measures.js';
+import { stepPhase } from './apply-words.js';
 
 export type ActionState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 export type PartitionState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -85,46 +84,8 @@ export function isFinished(state: ActionState): boolean {
   return FINAL_STATES.has(state);
 }
 
-/** What a step is doing before (or instead of) progress reports from pg_stat_progress_create_index. */
-export function stepPhase(kind: StepKind, partition?: TableRef): string {
-  const on = partition === undefined ? '' : ` ${qualified(partition)}`;
-  switch (kind) {
-    case 'build':
-      return `starting build${on === '' ? '' : ` on${on}`}`;
-    case 'build-parent':
-      return 'creating the parent index (ON ONLY)';
-    case 'attach':
-      return `attaching${on}`;
-    case 'drop':
-      return 'dropping concurrently';
-    case 'drop-locking':
-      return 'dropping (locks the table)';
-    case 'rename':
-      return 'renaming';
-    case 'swap':
-      return 'swapping names';
-    case 'comment':
-      return 'setting the comment';
-    case 'analyze':
-      return 'analyzing the table';
-    default: {
-      const unhandled: never = kind;
-      return String(unhandled);
-    }
-  }
-}
-
-/** `schema.table` as printed: a name with a line break or other control character escaped. */
-export function qualified(table: TableRef): string {
-  return printableQualified(table.schema, table.name);
-}
-
 function sameTable(a: TableRef, b: TableRef): boolean {
   return a.schema === b.schema && a.name === b.name;
-}
-
-function clamp01(value: number): number {
-  return Math.min(1, Math.max(0, value));
 }
 
 function newActionView(action: PlannedAction): ActionView {
@@ -298,86 +259,4 @@ function finishAction(view: ApplyView, id: number, change: (a: ActionView) => Ac
 
 export function findAction(view: ApplyView, id: number): ActionView | undefined {
   return view.actions.find((a) => a.action.id === id);
-}
-
-/** Time since the action started: up to now while it runs, its duration once finished. */
-export function actionElapsed(a: ActionView, now: number): number | undefined {
-  if (a.durationMs !== undefined) return a.durationMs;
-  if (a.startedAt === undefined) return undefined;
-  return Math.max(0, (a.finishedAt ?? now) - a.startedAt);
-}
-
-/**
- * Time left for a running action: the executor's estimate counted down since it was made, else a
- * straight-line guess from the fraction so far (only once there is enough of it to mean something).
- */
-export function actionTimeLeft(a: ActionView, now: number): number | undefined {
-  if (a.state !== 'running') return undefined;
-  if (a.etaMs !== undefined && a.progressAt !== undefined) return Math.max(0, a.etaMs - Math.max(0, now - a.progressAt));
-  const elapsed = actionElapsed(a, now);
-  if (a.fraction === undefined || a.fraction < 0.05 || a.fraction >= 1 || elapsed === undefined) return undefined;
-  return (elapsed * (1 - a.fraction)) / a.fraction;
-}
-
-export interface OverallProgress {
-  readonly total: number;
-  readonly finished: number;
-  readonly running: number;
-  readonly pending: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly cancelled: number;
-  /** Finished actions plus the fractions of running ones, over all actions. */
-  readonly fraction: number;
-  readonly elapsedMs: number;
-}
-
-export function overallProgress(view: ApplyView, now: number): OverallProgress {
-  const counts: Record<ActionState, number> = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0, cancelled: 0 };
-  let partial = 0;
-  for (const a of view.actions) {
-    counts[a.state] += 1;
-    if (a.state === 'running') partial += a.fraction ?? 0;
-  }
-  const total = view.actions.length;
-  const finished = counts.done + counts.failed + counts.skipped + counts.cancelled;
-  const elapsedMs =
-    view.summary !== undefined ? view.summary.durationMs : view.startedAt === undefined ? 0 : Math.max(0, now - view.startedAt);
-  return {
-    total,
-    finished,
-    running: counts.running,
-    pending: counts.pending,
-    done: counts.done,
-    failed: counts.failed,
-    skipped: counts.skipped,
-    cancelled: counts.cancelled,
-    fraction: total === 0 ? 1 : clamp01((finished + partial) / total),
-    elapsedMs,
-  };
-}
-
-/** The closing line every renderer prints: `Applied 5 actions in 12.3s: 4 done, 1 failed.` */
-export function summaryText(summary: Omit<SummaryEvent, 'type' | 'at'>): string {
-  const total = summary.done + summary.failed + summary.skipped + summary.cancelled;
-  const parts = [`${summary.done} done`];
-  if (summary.failed > 0) parts.push(`${summary.failed} failed`);
-  if (summary.skipped > 0) parts.push(`${summary.skipped} skipped`);
-  if (summary.cancelled > 0) parts.push(`${summary.cancelled} cancelled`);
-  const head = summary.interrupted ? `Interrupted after ${formatDuration(summary.durationMs)}` : `Applied ${plural(total, 'action')} in ${formatDuration(summary.durationMs)}`;
-  return `${head}: ${parts.join(', ')}.`;
-}
-
-/** What the run left in the database, for a failed or cancelled action. */
-export function cleanupText(cleanedUp: readonly string[], leftBehind: readonly string[]): string[] {
-  const lines: string[] = [];
-  if (cleanedUp.length > 0) lines.push(`dropped ${printableText(cleanedUp.join(', '))} again`);
-  if (leftBehind.length > 0) lines.push(`left behind ${printableText(leftBehind.join(', '))}, invalid: the next plan drops ${leftBehind.length === 1 ? 'it' : 'them'}`);
-  return lines;
-}
-
-export function verifiedText(verified: { readonly inSync: boolean; readonly differences: readonly string[] }): string {
-  if (verified.inSync) return 'In sync: the database matches the manifest.';
-  return `Not in sync after apply: ${verified.differences.length === 0 ? 'the catalog differs from the manifest' : printableText(verified.differences.join('; '))}.`;
 }

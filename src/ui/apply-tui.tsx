@@ -8,16 +8,9 @@
  * terminal gets shorter lines rather than wrapped garbage. Only database errors wrap, indented.
  */
 import { Box, Static, Text } from 'ink';
-import type { ActionKind } from '../core/actions.js';
+import { actionElapsed, actionTimeLeft, overallProgress } from './apply-measures.js';
+import { cleanupText, qualified, summaryText, verifiedText } from './apply-words.js';
 import {
-  actionElapsed,
-  actionTimeLeft,
-  cleanupText,
-  overallProgress,
-  qualified,
-  summaryText,
-  verifiedText,
-  type ActionState,
   type ActionView,
   type ApplyView,
   type PartitionView,
@@ -26,6 +19,8 @@ import {
 import { printableName, printableText } from '../core/printable.js';
 import { blockerText, oneLine, percent } from './apply-plain.js';
 import type { Palette } from './color.js';
+import { kindColor, STATE_SYMBOLS, stateColor } from './apply-colors.js';
+import { bar, fit, layout, length, spread, text, type Segment } from './tui-layout.js';
 import { SYMBOLS } from './plan-text.js';
 import { formatDuration } from './units.js';
 import { pluralise as plural } from '../core/text.js';
@@ -35,116 +30,6 @@ export const NARROW_COLUMNS = 60;
 const INDENT = '    ';
 const MAX_BLOCKERS = 3;
 const MAX_PARTITION_ROWS = 6;
-
-export const STATE_SYMBOLS: Readonly<Record<ActionState, string>> = {
-  pending: '○',
-  running: '●',
-  done: '✓',
-  failed: '✗',
-  skipped: '-',
-  cancelled: '⊘',
-};
-
-type Paint = (text: string) => string;
-/** A piece of a line: text (cut when it overflows) or a progress bar (dropped when it does not fit). */
-type Segment = { readonly text: string; readonly paint?: Paint } | { readonly bar: number; readonly fraction: number };
-
-const text = (value: string, paint?: Paint): Segment => (paint === undefined ? { text: value } : { text: value, paint });
-const bar = (fraction: number, width: number): Segment => ({ bar: width, fraction });
-
-function stateColor(state: ActionState | PartitionView['state'], colors: Palette): Paint {
-  switch (state) {
-    case 'pending':
-    case 'skipped':
-      return colors.dim;
-    case 'running':
-      return colors.cyan;
-    case 'done':
-      return colors.green;
-    case 'failed':
-      return colors.red;
-    case 'cancelled':
-      return colors.yellow;
-    default: {
-      const unhandled: never = state;
-      return unhandled;
-    }
-  }
-}
-
-function kindColor(kind: ActionKind, colors: Palette): Paint {
-  switch (kind) {
-    case 'create':
-      return colors.green;
-    case 'replace':
-      return colors.yellow;
-    case 'rename':
-    case 'comment':
-      return colors.cyan;
-    case 'rebuild':
-      return colors.magenta;
-    case 'drop':
-      return colors.red;
-    case 'skip':
-      return colors.dim;
-    default: {
-      const unhandled: never = kind;
-      return unhandled;
-    }
-  }
-}
-
-function length(value: string): number {
-  return Array.from(value).length;
-}
-
-function segmentWidth(segment: Segment): number {
-  return 'bar' in segment ? segment.bar : length(segment.text);
-}
-
-/** Cuts text to `width` characters, marking the cut with `…`. */
-export function fit(value: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = Array.from(value);
-  return chars.length <= width ? value : `${chars.slice(0, width - 1).join('')}…`;
-}
-
-/** A bar of `width` cells: the filled part grows with the fraction. */
-export function progressBar(fraction: number, width: number, colors: Palette): string {
-  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-  return `${colors.cyan('█'.repeat(filled))}${colors.dim('░'.repeat(width - filled))}`;
-}
-
-/**
- * Lays segments out left to right within `width`, then paints them. The text that overflows is cut
- * and ends the line (what followed would read as its continuation).
- */
-function layout(segments: readonly Segment[], width: number, colors: Palette): string {
-  let room = width;
-  let out = '';
-  for (const segment of segments) {
-    if (room <= 0) break;
-    if ('bar' in segment) {
-      if (segment.bar > room) break;
-      out += progressBar(segment.fraction, segment.bar, colors);
-      room -= segment.bar;
-      continue;
-    }
-    const part = fit(segment.text, room);
-    room -= length(part);
-    out += segment.paint === undefined ? part : segment.paint(part);
-    if (part !== segment.text) break;
-  }
-  return out;
-}
-
-/** `left` and `right` on one line, `right` flush with the edge; `left` is cut first. */
-function spread(left: readonly Segment[], right: readonly Segment[], width: number, colors: Palette): string {
-  const rightWidth = right.reduce((sum, s) => sum + segmentWidth(s), 0);
-  if (rightWidth === 0 || rightWidth + 2 > width) return layout(left, width, colors);
-  const leftWidth = Math.min(width - rightWidth - 1, left.reduce((sum, s) => sum + segmentWidth(s), 0));
-  return `${layout(left, leftWidth, colors)}${' '.repeat(width - rightWidth - leftWidth)}${layout(right, rightWidth, colors)}`;
-}
 
 function Line({ children }: { readonly children: string }) {
   return <Text wrap="truncate-end">{children}</Text>;

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifiedText } from '../../src/ui/apply-state.js';
+import { verifiedText } from '../../src/ui/apply-words.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import {
   expectLines,

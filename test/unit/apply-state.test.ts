@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent, PlannedAction } from '../../src/core/events.js';
-import {
-  INITIAL_APPLY_VIEW,
-  actionElapsed,
-  actionTimeLeft,
-  findAction,
-  overallProgress,
-  reduceAll,
-  reduceApply,
-  stepPhase,
-  summaryText,
-  type ActionView,
-  type ApplyView,
-} from '../../src/ui/apply-state.js';
+import { actionElapsed, actionTimeLeft, overallProgress } from '../../src/ui/apply-measures.js';
+import { INITIAL_APPLY_VIEW, findAction, reduceAll, reduceApply, type ActionView, type ApplyView } from '../../src/ui/apply-state.js';
+import { stepPhase, summaryText } from '../../src/ui/apply-words.js';
 
 const T = Date.parse('2026-11-25T10:00:00Z');
 const users = { schema: 'public', name: 'users' };
