@@ -89,118 +89,129 @@ export function shouldPrintProgress(last: Printed | undefined, next: Printed): b
 export type PlainFormatter = (event: ApplyEvent) => readonly string[];
 
 /** A formatter with memory: it names actions from the `planned` event and thins out progress lines. */
+/** What the plain formatter remembers between events. */
+interface PlainState {
+  readonly colors: Palette;
+  readonly actions: Map<number, PlannedAction>;
+  readonly lastProgress: Map<number, Printed>;
+  readonly started: Set<number>;
+}
+
+function line(state: PlainState, at: number, word: string, text: string, paint: (s: string) => string = (s) => s): string {
+  return `${state.colors.dim(isoSeconds(at))}  ${paint(word.padEnd(WORD_WIDTH))} ${text}`;
+}
+
+function target(state: PlainState, id: number): string {
+  const action = state.actions.get(id);
+  return action === undefined ? `action #${id}` : `${qualified(action.table)} ${printableName(action.index)}`;
+}
+
+function withCleanup(text: string, cleanedUp: readonly string[], leftBehind: readonly string[]): string {
+  const notes = cleanupText(cleanedUp, leftBehind);
+  return notes.length === 0 ? text : `${text} [${notes.join('; ')}]`;
+}
+
+function plannedLines(state: PlainState, event: Extract<ApplyEvent, { type: 'planned' }>): string[] {
+  state.actions.clear();
+  state.lastProgress.clear();
+  state.started.clear();
+  for (const action of event.actions) state.actions.set(action.id, action);
+  const tables = new Set(event.actions.map((a) => qualified(a.table))).size;
+  const head = line(
+    state,
+    event.at,
+    'planned',
+    `${event.actions.length} action${event.actions.length === 1 ? '' : 's'} on ${tables} table${tables === 1 ? '' : 's'}, ${event.concurrency} at a time`,
+    state.colors.bold,
+  );
+  const skips = event.actions
+    .filter((a) => a.kind === 'skip')
+    .map((a) => line(state, event.at, 'skipped', `${target(state, a.id)}: ${printableText(a.reason)}`, state.colors.dim));
+  return [head, ...skips];
+}
+
+function progressLines(state: PlainState, event: Extract<ApplyEvent, { type: 'progress' }>): string[] {
+  const pct = event.fraction === undefined ? undefined : Math.floor(Math.min(1, Math.max(0, event.fraction)) * 100);
+  const next: Printed = {
+    at: event.at,
+    phase: event.phase,
+    partition: event.partition === undefined ? '' : qualified(event.partition),
+    ...(pct === undefined ? {} : { percent: pct }),
+  };
+  if (!shouldPrintProgress(state.lastProgress.get(event.actionId), next)) return [];
+  state.lastProgress.set(event.actionId, next);
+  const parts = [target(state, event.actionId)];
+  if (event.partition !== undefined) parts.push(`on ${qualified(event.partition)}`);
+  if (pct !== undefined) parts.push(`${pct}%`);
+  const phase = printableText(event.phase);
+  parts.push(event.etaMs === undefined ? phase : `${phase}, ~${formatDuration(event.etaMs)} left`);
+  return [line(state, event.at, 'progress', parts.join(' '))];
+}
+
+/** How a finished action ended: done, failed (with the database's words) or cancelled. */
+function endLines(state: PlainState, event: Extract<ApplyEvent, { type: 'action-done' | 'action-failed' | 'action-cancelled' }>): string[] {
+  const { colors } = state;
+  state.lastProgress.delete(event.actionId);
+  const name = target(state, event.actionId);
+  const started = state.started.has(event.actionId);
+  switch (event.type) {
+    case 'action-done':
+      return [line(state, event.at, 'done', `${name} in ${formatDuration(event.durationMs)}`, colors.green)];
+    case 'action-failed': {
+      // An action that never started (its table's earlier action failed) has no duration to tell.
+      const text = `${name}${started ? ` after ${formatDuration(event.durationMs)}` : ''}: ${errorText(event.error)}`;
+      return [line(state, event.at, 'failed', withCleanup(text, event.cleanedUp, event.leftBehind), colors.red)];
+    }
+    case 'action-cancelled': {
+      const text = withCleanup(`${name}${started ? '' : ' before it started'}`, event.cleanedUp, event.leftBehind);
+      return [line(state, event.at, 'cancelled', text, colors.yellow)];
+    }
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
 export function createPlainFormatter(colors: Palette): PlainFormatter {
-  const actions = new Map<number, PlannedAction>();
-  const lastProgress = new Map<number, Printed>();
-  const started = new Set<number>();
-
-  const line = (at: number, word: string, text: string, paint: (s: string) => string = (s) => s): string =>
-    `${colors.dim(isoSeconds(at))}  ${paint(word.padEnd(WORD_WIDTH))} ${text}`;
-  const target = (id: number): string => {
-    const action = actions.get(id);
-    return action === undefined ? `action #${id}` : `${qualified(action.table)} ${printableName(action.index)}`;
-  };
-  const withCleanup = (text: string, cleanedUp: readonly string[], leftBehind: readonly string[]): string => {
-    const notes = cleanupText(cleanedUp, leftBehind);
-    return notes.length === 0 ? text : `${text} [${notes.join('; ')}]`;
-  };
-
+  const state: PlainState = { colors, actions: new Map(), lastProgress: new Map(), started: new Set() };
   return (event) => {
     switch (event.type) {
-      case 'planned': {
-        actions.clear();
-        lastProgress.clear();
-        started.clear();
-        for (const action of event.actions) actions.set(action.id, action);
-        const tables = new Set(event.actions.map((a) => qualified(a.table))).size;
-        const head = line(
-          event.at,
-          'planned',
-          `${event.actions.length} action${event.actions.length === 1 ? '' : 's'} on ${tables} table${tables === 1 ? '' : 's'}, ${event.concurrency} at a time`,
-          colors.bold,
-        );
-        const skips = event.actions
-          .filter((a) => a.kind === 'skip')
-          .map((a) => line(event.at, 'skipped', `${target(a.id)}: ${printableText(a.reason)}`, colors.dim));
-        return [head, ...skips];
-      }
+      case 'planned':
+        return plannedLines(state, event);
       case 'action-started': {
-        started.add(event.actionId);
-        const kind = actions.get(event.actionId)?.kind ?? 'action';
-        return [line(event.at, 'start', `${target(event.actionId)} (${kind}, pid ${event.pid})`, colors.cyan)];
+        state.started.add(event.actionId);
+        const kind = state.actions.get(event.actionId)?.kind ?? 'action';
+        return [line(state, event.at, 'start', `${target(state, event.actionId)} (${kind}, pid ${event.pid})`, colors.cyan)];
       }
       case 'step-started': {
-        const count = actions.get(event.actionId)?.stepCount;
+        const count = state.actions.get(event.actionId)?.stepCount;
         const position = count === undefined ? `${event.step + 1}` : `${event.step + 1}/${count}`;
         const on = event.partition === undefined ? '' : ` on ${qualified(event.partition)}`;
         // Line breaks between words fold to a space; inside a quoted name or a literal they are escaped.
-        return [line(event.at, 'step', `${target(event.actionId)} ${position} ${event.kind}${on}: ${printableSql(event.sql).trim()}`)];
+        return [line(state, event.at, 'step', `${target(state, event.actionId)} ${position} ${event.kind}${on}: ${printableSql(event.sql).trim()}`)];
       }
-      case 'progress': {
-        const pct = event.fraction === undefined ? undefined : Math.floor(Math.min(1, Math.max(0, event.fraction)) * 100);
-        const next: Printed = {
-          at: event.at,
-          phase: event.phase,
-          partition: event.partition === undefined ? '' : qualified(event.partition),
-          ...(pct === undefined ? {} : { percent: pct }),
-        };
-        if (!shouldPrintProgress(lastProgress.get(event.actionId), next)) return [];
-        lastProgress.set(event.actionId, next);
-        const parts = [target(event.actionId)];
-        if (event.partition !== undefined) parts.push(`on ${qualified(event.partition)}`);
-        if (pct !== undefined) parts.push(`${pct}%`);
-        const phase = printableText(event.phase);
-        parts.push(event.etaMs === undefined ? phase : `${phase}, ~${formatDuration(event.etaMs)} left`);
-        return [line(event.at, 'progress', parts.join(' '))];
-      }
+      case 'progress':
+        return progressLines(state, event);
       case 'waiting': {
         const blocked = event.blockers.length === 0 ? '' : `, blocked by ${event.blockers.map((b) => blockerText(b)).join(', ')}`;
-        return [line(event.at, 'waiting', `${target(event.actionId)} for ${printableText(event.what)}${blocked}`, colors.yellow)];
+        return [line(state, event.at, 'waiting', `${target(state, event.actionId)} for ${printableText(event.what)}${blocked}`, colors.yellow)];
       }
-      case 'retry':
-        return [
-          line(
-            event.at,
-            'retry',
-            `${target(event.actionId)} ${event.attempt}/${event.retries} in ${formatDuration(event.delayMs)}: ${errorText(event.error)}`,
-            colors.yellow,
-          ),
-        ];
+      case 'retry': {
+        const text = `${target(state, event.actionId)} ${event.attempt}/${event.retries} in ${formatDuration(event.delayMs)}: ${errorText(event.error)}`;
+        return [line(state, event.at, 'retry', text, colors.yellow)];
+      }
       case 'action-done':
-        lastProgress.delete(event.actionId);
-        return [line(event.at, 'done', `${target(event.actionId)} in ${formatDuration(event.durationMs)}`, colors.green)];
       case 'action-failed':
-        lastProgress.delete(event.actionId);
-        return [
-          line(
-            event.at,
-            'failed',
-            withCleanup(
-              // An action that never started (its table's earlier action failed) has no duration to tell.
-              `${target(event.actionId)}${started.has(event.actionId) ? ` after ${formatDuration(event.durationMs)}` : ''}: ${errorText(event.error)}`,
-              event.cleanedUp,
-              event.leftBehind,
-            ),
-            colors.red,
-          ),
-        ];
       case 'action-cancelled':
-        lastProgress.delete(event.actionId);
-        return [
-          line(
-            event.at,
-            'cancelled',
-            withCleanup(`${target(event.actionId)}${started.has(event.actionId) ? '' : ' before it started'}`, event.cleanedUp, event.leftBehind),
-            colors.yellow,
-          ),
-        ];
+        return endLines(state, event);
       case 'interrupt':
-        return [line(event.at, 'interrupt', `${event.signal}: starting nothing new, cancelling running builds`, colors.yellow)];
+        return [line(state, event.at, 'interrupt', `${event.signal}: starting nothing new, cancelling running builds`, colors.yellow)];
       case 'verified':
-        return [line(event.at, 'verified', verifiedText(event), event.inSync ? colors.green : colors.red)];
+        return [line(state, event.at, 'verified', verifiedText(event), event.inSync ? colors.green : colors.red)];
       case 'summary': {
         const bad = event.failed > 0 || event.cancelled > 0 || event.interrupted;
-        return [line(event.at, 'summary', summaryText(event), bad ? colors.red : colors.green)];
+        return [line(state, event.at, 'summary', summaryText(event), bad ? colors.red : colors.green)];
       }
       default: {
         const unhandled: never = event;
