@@ -100,12 +100,8 @@ export const DEFAULT_CANONICAL_LOCK_TIMEOUT_MS = 3_000;
 const DEFAULT_MAX_TABLES_PER_BATCH = 200;
 const DEFAULT_MAX_INDEXES_PER_BATCH = 1_000;
 
-export async function canonicalise(
-  session: Session,
-  desired: DesiredState,
-  live: LiveState,
-  options: CanonicalOptions = {},
-): Promise<CanonicalResults> {
+/** The session, counting its round trips (reported by the plan's timing line). */
+function countingSession(session: Session): { session: Session; roundTrips: () => number } {
   let roundTrips = 0;
   const counted: Session = {
     pid: session.pid,
@@ -121,17 +117,23 @@ export async function canonicalise(
     end: () => session.end(),
     onError: (listener) => session.onError(listener),
   };
-  const columns: ColumnCache = new Map();
-  const copies = { tables: 0, indexes: 0 };
-  const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
-    cloneAndRead(counted, indexes, live, options, columns, copies);
+  return { session: counted, roundTrips: () => roundTrips };
+}
 
-  // 1. Desired indexes: what the server would not refuse, the fast path, else a build on a copy.
-  const results = new Map<string, CanonicalDefinition>();
+interface DesiredSorted {
+  /** Refusals, and the fast path: a live index of that name whose text is already what would be built. */
+  readonly settled: Map<string, CanonicalDefinition>;
+  readonly toClone: IndexToClone[];
+  /** The declared tables that exist. */
+  readonly declared: Set<string>;
+}
+
+/** 1. Desired indexes: what the server would not refuse, the fast path, else a build on a copy. */
+function sortDesired(desired: DesiredState, live: LiveState): DesiredSorted {
+  const settled = new Map<string, CanonicalDefinition>();
   const liveByKey = new Map(live.indexes.map((index) => [indexKey(index.schema, index.name), index] as const));
   const toClone: IndexToClone[] = [];
   const declared = new Set<string>();
-  let fastPath = 0;
   for (const desiredTable of desired.tables) {
     const liveTable = live.tables.get(tableKey(desiredTable.schema, desiredTable.name));
     if (!liveTable) continue;
@@ -140,14 +142,13 @@ export async function canonicalise(
       const key = indexKey(index.schema, index.name);
       const refused = refuseBeforeBuilding(index, live);
       if (refused) {
-        results.set(key, { ok: false, message: refused });
+        settled.set(key, { ok: false, message: refused });
         continue;
       }
       const rendered = createIndexSql(index, { concurrently: false, omitTablespace: true, only: liveTable.kind === 'partitioned' });
       const same = liveByKey.get(key);
       if (same?.table === index.table && same.definition === rendered) {
-        results.set(key, { ok: true, definition: normaliseStorageParameters(rendered) });
-        fastPath += 1;
+        settled.set(key, { ok: true, definition: normaliseStorageParameters(rendered) });
         continue;
       }
       toClone.push({
@@ -160,9 +161,17 @@ export async function canonicalise(
       });
     }
   }
-  for (const [key, result] of await clone(toClone)) results.set(key, result);
+  return { settled, toClone, declared };
+}
 
-  // 2. canon(live) for the live indexes that match no desired canonical definition.
+interface LiveSorted {
+  /** canon(live) known without a build: only a boolean storage parameter's spelling differed. */
+  readonly canonical: Map<string, string>;
+  readonly toClone: IndexToClone[];
+}
+
+/** 2. canon(live) is needed only for the live indexes that match no desired canonical definition. */
+function sortLive(desired: DesiredState, live: LiveState, results: ReadonlyMap<string, CanonicalDefinition>, declared: ReadonlySet<string>): LiveSorted {
   const bodies = new Map<string, Set<string>>();
   const tableOf = new Map<string, string>();
   for (const desiredTable of desired.tables) {
@@ -175,8 +184,8 @@ export async function canonicalise(
       bodies.get(table)!.add(definitionBody(result.definition));
     }
   }
-  const liveToClone: IndexToClone[] = [];
-  const liveCanonical = new Map<string, string>();
+  const toClone: IndexToClone[] = [];
+  const canonical = new Map<string, string>();
   for (const index of live.indexes) {
     const table = tableKey(index.schema, index.table);
     if (!declared.has(table) || !index.valid || index.constraint) continue;
@@ -190,18 +199,46 @@ export async function canonicalise(
     if (matches(index.definition)) continue;
     const normalised = normaliseStorageParameters(index.definition);
     if (normalised !== index.definition && matches(normalised)) {
-      // Only the spelling of a boolean storage parameter differs: that spelling is canon(live), no build needed.
-      liveCanonical.set(key, normalised);
+      canonical.set(key, normalised);
       continue;
     }
     const sql = retargetDefinition(index.definition);
-    if (sql) liveToClone.push({ key, schema: index.schema, name: index.name, table: index.table, sql });
+    if (sql) toClone.push({ key, schema: index.schema, name: index.name, table: index.table, sql });
   }
-  for (const [key, result] of await clone(liveToClone)) {
+  return { canonical, toClone };
+}
+
+export async function canonicalise(
+  session: Session,
+  desired: DesiredState,
+  live: LiveState,
+  options: CanonicalOptions = {},
+): Promise<CanonicalResults> {
+  const counted = countingSession(session);
+  const columns: ColumnCache = new Map();
+  const copies = { tables: 0, indexes: 0 };
+  const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
+    cloneAndRead(counted.session, indexes, live, options, columns, copies);
+
+  const sorted = sortDesired(desired, live);
+  const fastPath = [...sorted.settled.values()].filter((result) => result.ok).length;
+  const results = new Map(sorted.settled);
+  for (const [key, result] of await clone(sorted.toClone)) results.set(key, result);
+
+  const liveSorted = sortLive(desired, live, results, sorted.declared);
+  const liveCanonical = liveSorted.canonical;
+  for (const [key, result] of await clone(liveSorted.toClone)) {
     // A live definition that does not build again has no canon(live): the plan compares with its text.
     if (result.ok) liveCanonical.set(key, result.definition);
   }
-  return { desired: results, live: liveCanonical, roundTrips, fastPath, cloned: { desired: toClone.length, live: liveToClone.length }, copies };
+  return {
+    desired: results,
+    live: liveCanonical,
+    roundTrips: counted.roundTrips(),
+    fastPath,
+    cloned: { desired: sorted.toClone.length, live: liveSorted.toClone.length },
+    copies,
+  };
 }
 
 /**
