@@ -3,7 +3,7 @@
  * state and a few extra catalog facts (key columns, predicates, on-disk sizes, when statistics were
  * reset). Pure: the reads live in io/status-reader.ts.
  */
-import { indexKey, tableKey, type ConstraintType, type DesiredState, type LiveIndex, type LiveState, type TableKind } from './model.js';
+import { indexKey, tableKey, type ConstraintType, type DesiredState, type DesiredTable, type LiveIndex, type LiveState, type TableKind } from './model.js';
 import { indexPolicy, isUnmanagedWhenUndeclared } from './policy.js';
 
 /** One key column of a live index, as the catalog describes it. */
@@ -194,83 +194,80 @@ export function ratioOf(part: number, whole: number): number | undefined {
   return whole > 0 ? part / whole : undefined;
 }
 
+function indexStatus(
+  index: LiveIndex,
+  tableBytes: number,
+  context: { readonly declared: ReadonlySet<string>; readonly redundant: ReadonlyMap<string, string>; readonly facts: StatusFacts },
+): IndexStatus {
+  const { declared, redundant, facts } = context;
+  const shape = facts.shapes.get(indexKey(index.schema, index.name));
+  const size = facts.indexBytes.get(indexKey(index.schema, index.name)) ?? index.sizeBytes;
+  const isDeclared = declared.has(index.name);
+  const redundantTo = redundant.get(index.name);
+  const flags = new Set<IndexFlag>();
+  if (!index.valid) flags.add(index.build ? 'building' : 'invalid');
+  if (redundantTo !== undefined) flags.add('redundant');
+  // A unique index is used by every insert, which idx_scan does not count: zero scans says nothing.
+  if (index.valid && index.scans === 0 && !enforces(index)) flags.add('unused');
+  // Unmanaged means the manifest could adopt it: not an index a constraint, partitioned index or extension owns.
+  if (!isDeclared && isUnmanagedWhenUndeclared(indexPolicy(index))) flags.add('unmanaged');
+  if (index.constraint) flags.add('constraint');
+  const ratio = ratioOf(size, tableBytes);
+  return {
+    name: index.name,
+    declared: isDeclared,
+    valid: index.valid,
+    method: index.method,
+    unique: index.unique,
+    keys: shape ? shape.keys.map((k) => k.expression) : [],
+    include: shape ? shape.include : [],
+    ...(shape?.predicate === undefined ? {} : { predicate: shape.predicate }),
+    sizeBytes: size,
+    ...(ratio === undefined ? {} : { ratio }),
+    scans: index.scans,
+    ...(index.lastScan === undefined ? {} : { lastScan: index.lastScan }),
+    flags: FLAG_ORDER.filter((f) => flags.has(f)),
+    ...(redundantTo === undefined ? {} : { redundantTo }),
+    ...(index.constraint ? { constraint: index.constraint } : {}),
+    ...(index.build ? { build: index.build } : {}),
+  };
+}
+
+function tableStatus(table: DesiredTable, live: LiveState, facts: StatusFacts, budget: number | undefined): TableStatus {
+  const liveTable = live.tables.get(tableKey(table.schema, table.name));
+  const declared = new Set(table.indexes.map((i) => i.name));
+  const identity = { schema: table.schema, name: table.name, key: table.key };
+  if (!liveTable) {
+    return { ...identity, exists: false, sizeBytes: 0, indexBytes: 0, overBudget: false, indexes: [], missing: table.indexes.map((i) => i.name) };
+  }
+  // Only the table's own indexes: a partition's child indexes are part of the partitioned index.
+  const own = live.indexes.filter((i) => i.schema === table.schema && i.table === table.name);
+  const sizeBytes = facts.tableBytes.get(tableKey(table.schema, table.name)) ?? liveTable.sizeBytes;
+  const candidates: RedundancyCandidate[] = own.flatMap((index) => {
+    const shape = facts.shapes.get(indexKey(index.schema, index.name));
+    return shape ? [{ index, shape, declared: declared.has(index.name) }] : [];
+  });
+  const redundant = findRedundant(candidates);
+  const indexes = own.map((index) => indexStatus(index, sizeBytes, { declared, redundant, facts }));
+  const indexBytes = indexes.reduce((sum, i) => sum + i.sizeBytes, 0);
+  const ratio = ratioOf(indexBytes, sizeBytes);
+  const present = new Set(own.map((i) => i.name));
+  return {
+    ...identity,
+    exists: true,
+    kind: liveTable.kind,
+    sizeBytes,
+    indexBytes,
+    ...(ratio === undefined ? {} : { ratio }),
+    overBudget: budget !== undefined && ratio !== undefined && ratio > budget,
+    indexes,
+    missing: table.indexes.map((i) => i.name).filter((name) => !present.has(name)),
+  };
+}
+
 export function computeStatus(desired: DesiredState, live: LiveState, facts: StatusFacts): StatusReport {
   const budget = desired.budgets.indexToTableRatio;
-  const tables: TableStatus[] = desired.tables.map((table) => {
-    const liveTable = live.tables.get(tableKey(table.schema, table.name));
-    const declared = new Set(table.indexes.map((i) => i.name));
-    if (!liveTable) {
-      return {
-        schema: table.schema,
-        name: table.name,
-        key: table.key,
-        exists: false,
-        sizeBytes: 0,
-        indexBytes: 0,
-        overBudget: false,
-        indexes: [],
-        missing: table.indexes.map((i) => i.name),
-      };
-    }
-    // Only the table's own indexes: a partition's child indexes are part of the partitioned index.
-    const own = live.indexes.filter((i) => i.schema === table.schema && i.table === table.name);
-    const sizeBytes = facts.tableBytes.get(tableKey(table.schema, table.name)) ?? liveTable.sizeBytes;
-    const sizeOf = (index: LiveIndex): number => facts.indexBytes.get(indexKey(index.schema, index.name)) ?? index.sizeBytes;
-    const candidates: RedundancyCandidate[] = own.flatMap((index) => {
-      const shape = facts.shapes.get(indexKey(index.schema, index.name));
-      return shape ? [{ index, shape, declared: declared.has(index.name) }] : [];
-    });
-    const redundant = findRedundant(candidates);
-    const indexes: IndexStatus[] = own.map((index) => {
-      const shape = facts.shapes.get(indexKey(index.schema, index.name));
-      const size = sizeOf(index);
-      const isDeclared = declared.has(index.name);
-      const redundantTo = redundant.get(index.name);
-      const flags = new Set<IndexFlag>();
-      if (!index.valid) flags.add(index.build ? 'building' : 'invalid');
-      if (redundantTo !== undefined) flags.add('redundant');
-      // A unique index is used by every insert, which idx_scan does not count: zero scans says nothing.
-      if (index.valid && index.scans === 0 && !enforces(index)) flags.add('unused');
-      // Unmanaged means the manifest could adopt it: not an index a constraint, partitioned index or extension owns.
-      if (!isDeclared && isUnmanagedWhenUndeclared(indexPolicy(index))) flags.add('unmanaged');
-      if (index.constraint) flags.add('constraint');
-      const ratio = ratioOf(size, sizeBytes);
-      return {
-        name: index.name,
-        declared: isDeclared,
-        valid: index.valid,
-        method: index.method,
-        unique: index.unique,
-        keys: shape ? shape.keys.map((k) => k.expression) : [],
-        include: shape ? shape.include : [],
-        ...(shape?.predicate === undefined ? {} : { predicate: shape.predicate }),
-        sizeBytes: size,
-        ...(ratio === undefined ? {} : { ratio }),
-        scans: index.scans,
-        ...(index.lastScan === undefined ? {} : { lastScan: index.lastScan }),
-        flags: FLAG_ORDER.filter((f) => flags.has(f)),
-        ...(redundantTo === undefined ? {} : { redundantTo }),
-        ...(index.constraint ? { constraint: index.constraint } : {}),
-        ...(index.build ? { build: index.build } : {}),
-      };
-    });
-    const indexBytes = indexes.reduce((sum, i) => sum + i.sizeBytes, 0);
-    const ratio = ratioOf(indexBytes, sizeBytes);
-    const present = new Set(own.map((i) => i.name));
-    return {
-      schema: table.schema,
-      name: table.name,
-      key: table.key,
-      exists: true,
-      kind: liveTable.kind,
-      sizeBytes,
-      indexBytes,
-      ...(ratio === undefined ? {} : { ratio }),
-      overBudget: budget !== undefined && ratio !== undefined && ratio > budget,
-      indexes,
-      missing: table.indexes.map((i) => i.name).filter((name) => !present.has(name)),
-    };
-  });
+  const tables = desired.tables.map((table) => tableStatus(table, live, facts, budget));
   const all = tables.flatMap((t) => t.indexes);
   const count = (flag: IndexFlag): number => all.filter((i) => i.flags.includes(flag)).length;
   return {
