@@ -82,7 +82,8 @@ export async function awaitOrphanBuild(run: RunContext, worker: Worker, creation
     if (!state || state.oid === creation.preexistingOid || state.valid) return state;
     const { rows } = await s.query<{ pid: number }>('SELECT pid FROM pg_stat_progress_create_index WHERE index_relid = $1::oid', [state.oid]);
     const builder = rows[0];
-    if (!builder) return state;
+    // The build may have finished between the two reads: what counts is the index once its builder is gone.
+    if (!builder) return readIndex(s, creation.ref);
     if (run.aborted) {
       await s.query('SELECT pg_cancel_backend($1)', [builder.pid]).catch(() => undefined);
       return state;
