@@ -29,7 +29,7 @@ function finishingBeforeBuilderLookup(real: Session): Session {
     pid: real.pid,
     async query(sql, params) {
       if (sql.includes('pg_stat_progress_create_index')) {
-        await real.query("UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'idx_t_a'::regclass");
+        await real.query("UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'public.idx_t_a'::regclass");
       }
       return real.query(sql, params);
     },
@@ -38,7 +38,7 @@ function finishingBeforeBuilderLookup(real: Session): Session {
 
 describe('awaitOrphanBuild', () => {
   it('reads the index again when its builder is gone, so a build that just finished counts as valid', async () => {
-    await db.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'idx_t_a'::regclass");
+    await db.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.idx_t_a'::regclass");
     const run = { aborted: false } as unknown as RunContext;
     const worker: Worker = { session: finishingBeforeBuilderLookup(session) };
     const state = await awaitOrphanBuild(run, worker, { ref: { schema: 'public', name: 'idx_t_a' }, preexistingOid: undefined });
@@ -46,7 +46,7 @@ describe('awaitOrphanBuild', () => {
   });
 
   it('reports an invalid index whose builder is gone as invalid', async () => {
-    await db.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'idx_t_a'::regclass");
+    await db.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.idx_t_a'::regclass");
     const state = await awaitOrphanBuild({ aborted: false } as unknown as RunContext, { session }, { ref: { schema: 'public', name: 'idx_t_a' }, preexistingOid: undefined });
     expect(state?.valid).toBe(false);
   });
