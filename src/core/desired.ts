@@ -11,7 +11,7 @@ import { checkFragments } from './fragments.js';
 import type { ManifestInput } from './manifest-input.js';
 import { checkNameLength, checkNoControl } from './manifest-names.js';
 import type { Locate, ManifestPath, Report } from './manifest-path.js';
-import type { DesiredIndex, DesiredState, DesiredTable, SourceRef } from './model.js';
+import { tableKey, type DesiredIndex, type DesiredState, type DesiredTable, type SourceRef } from './model.js';
 import { checkQueries } from './query-check.js';
 import { parseTableKey } from './table-key.js';
 
@@ -115,7 +115,7 @@ function buildTable(
   // A too-long default schema is reported once, at defaults.schema.
   if (schema !== defaultSchema) checkNameLength('schema name', schema, tablePath, { at: 'key' }, report);
   checkNameLength('table name', name, tablePath, { at: 'key' }, report);
-  if (declared) checkTableDeclaredOnce(`${schema}.${name}`, key, source, declared, report);
+  if (declared) checkTableDeclaredOnce(tableKey(schema, name), key, source, declared, report);
 
   const indexes: DesiredIndex[] = [];
   for (const [indexName, index] of Object.entries(table.indexes ?? {})) {
@@ -161,7 +161,7 @@ function checkIndexNameUnique(index: DesiredIndex, tableKey: string, path: Manif
 function checkIndexTableNames(tables: readonly DesiredTable[], declared: Declared, report: Report): void {
   for (const table of tables) {
     for (const index of table.indexes) {
-      const sameName = declared.tables.get(`${index.schema}.${index.name}`);
+      const sameName = declared.tables.get(tableKey(index.schema, index.name));
       if (!sameName) continue;
       report(
         ['tables', table.key, 'indexes', index.name],

@@ -2,7 +2,7 @@
  * `reconcile check`, the pure part: what an EXPLAIN (FORMAT JSON) plan reads (which indexes, which
  * scans), percentiles of timed runs, and the verdict for each query an index declares it serves.
  */
-import { indexKey, type DesiredState, type LiveState, type QueryParam, type SourceRef } from './model.js';
+import { indexKey, tableKey, type DesiredState, type LiveState, type QueryParam, type SourceRef } from './model.js';
 
 // ---- plan trees ----
 
@@ -233,7 +233,7 @@ export function evaluateCheck(check: DeclaredCheck, outcome: QueryOutcome, live:
   const hints: string[] = [];
   if (indexState === 'missing') hints.push(`${check.index} does not exist: reconcile apply creates it`);
   if (indexState === 'invalid') hints.push(`${check.index} is invalid, so the planner ignores it: reconcile apply rebuilds it`);
-  const table = live.tables.get(`${check.schema}.${check.table}`);
+  const table = live.tables.get(tableKey(check.schema, check.table));
   if (outcome.kind === 'failed') {
     return {
       check,

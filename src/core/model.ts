@@ -233,12 +233,24 @@ export interface LiveState {
   readonly namesInUse: readonly NameInUse[];
 }
 
+/**
+ * A map key for a schema-qualified name: `schema.name`, with a part that holds a dot or a double quote
+ * written in double quotes, so that `"a.b".c` and `a."b.c"` never share a key.
+ */
+function qualifiedKey(schema: string, name: string): string {
+  return `${keyPart(schema)}.${keyPart(name)}`;
+}
+
+function keyPart(part: string): string {
+  return /[."]/.test(part) ? `"${part.replace(/"/g, '""')}"` : part;
+}
+
 export function tableKey(schema: string, name: string): string {
-  return `${schema}.${name}`;
+  return qualifiedKey(schema, name);
 }
 
 export function indexKey(schema: string, name: string): string {
-  return `${schema}.${name}`;
+  return qualifiedKey(schema, name);
 }
 
 export function byteLength(text: string): number {
