@@ -70,7 +70,8 @@ function planCommand({ program, context, exit }: CommandWiring): void {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
-    .action(async (options: { file: string; format: PlanFormat; databaseUrl?: string; embedded?: boolean; out?: string; detailedExitcode?: boolean; allowEmpty?: boolean; allowLockingDrops?: boolean }) => {
+    .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
+    .action(async (options: { file: string; format: PlanFormat; databaseUrl?: string; embedded?: boolean; out?: string; detailedExitcode?: boolean; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean }) => {
       const { runPlan } = await import('./commands/plan.js');
       exit(await runPlan({ ...options, color: program.opts<{ color: boolean }>().color }, context));
     });
@@ -91,7 +92,8 @@ function applyCommand({ program, context, exit }: CommandWiring): void {
     .option('--build-lock-timeout <duration>', 'for concurrent builds; 0 = none (overrides settings.buildLockTimeout)', duration)
     .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
-    .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean }, command: Command) => {
+    .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
+    .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean }, command: Command) => {
       const { lockTimeout, buildLockTimeout, ...rest } = options;
       const { runApply } = await import('./commands/apply.js');
       exit(await runApply(
@@ -111,16 +113,17 @@ function applyCommand({ program, context, exit }: CommandWiring): void {
 function statusCommand({ program, context, exit }: CommandWiring): void {
   program
     .command('status')
-    .description('index health of the declared tables: valid, size, size/table ratio, scans, unused, redundant')
+    .description('index health of the declared tables: valid, size, size/table ratio, bloat, scans, unused, redundant')
     .addOption(fileOption())
     .addOption(urlOption())
     .addOption(embeddedOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
-    .option('--fail-on <categories>', 'exit 1 when any is present: budget,invalid,redundant,unused', (value: string, previous: string[] = []) => [
+    .option('--fail-on <categories>', 'exit 1 when any is present: budget,invalid,redundant,unused,bloat', (value: string, previous: string[] = []) => [
       ...previous,
       ...value.split(',').map((part) => part.trim()).filter((part) => part.length > 0),
     ])
-    .action(async (options: { file: string; format: StatusCommandOptions['format']; failOn?: string[]; databaseUrl?: string; embedded?: boolean }) => {
+    .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
+    .action(async (options: { file: string; format: StatusCommandOptions['format']; failOn?: string[]; databaseUrl?: string; embedded?: boolean; exactBloat?: boolean }) => {
       const { runStatus } = await import('./commands/status.js');
       exit(await runStatus(
         { ...options, failOn: (options.failOn ?? []) as StatusCommandOptions['failOn'], color: program.opts<{ color: boolean }>().color },

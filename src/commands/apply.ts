@@ -31,6 +31,7 @@ export interface ApplyCommandOptions extends ConnectionOptions, CommonOptions {
   readonly buildLockTimeoutMs?: number;
   readonly allowEmpty?: boolean;
   readonly allowLockingDrops?: boolean;
+  readonly exactBloat?: boolean;
 }
 
 function effectiveSettings(desired: DesiredState, options: ApplyCommandOptions): Settings {
@@ -84,6 +85,8 @@ export async function runApply(options: ApplyCommandOptions, context: CommandCon
       allowLockingDrops: options.allowLockingDrops ?? false,
       manifestFile,
       manifestSha256: sha,
+      // A saved plan measured with pgstattuple is checked against the same measure.
+      exactBloat: (options.exactBloat ?? false) || saved?.database.exactBloat === true,
     };
     const current = await planAgainstDatabase(target, desired, planOptions);
     const problems = current.plan.problems;

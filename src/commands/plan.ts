@@ -18,6 +18,7 @@ export interface PlanCommandOptions extends ConnectionOptions, CommonOptions {
   readonly detailedExitcode?: boolean;
   readonly allowEmpty?: boolean;
   readonly allowLockingDrops?: boolean;
+  readonly exactBloat?: boolean;
 }
 
 export async function runPlan(options: PlanCommandOptions, context: CommandContext): Promise<number> {
@@ -29,6 +30,7 @@ export async function runPlan(options: PlanCommandOptions, context: CommandConte
       allowLockingDrops: options.allowLockingDrops ?? false,
       manifestFile: options.file,
       manifestSha256: sha,
+      exactBloat: options.exactBloat ?? false,
     }),
   );
   if (plan.problems.length > 0) {

@@ -21,7 +21,8 @@ export type StepKind =
   | 'rename'
   | 'swap' // two renames in one short transaction
   | 'comment'
-  | 'analyze';
+  | 'analyze'
+  | 'reindex'; // REINDEX INDEX CONCURRENTLY: waits like a build, so it runs under buildLockTimeout
 
 export interface Step {
   readonly kind: StepKind;
@@ -29,6 +30,8 @@ export interface Step {
   readonly sql: readonly string[];
   /** The index this step creates: dropped again if the step fails or is cancelled. */
   readonly creates?: TableRef;
+  /** The index a `reindex` step rebuilds: what a failed or cancelled one leaves (`…_ccnew`, `…_ccold`) is dropped. */
+  readonly reindexes?: TableRef;
   /** For a partition's build/attach: the partition it works on. */
   readonly partition?: TableRef;
   /**
@@ -93,6 +96,25 @@ export interface CommentAction extends ActionBase {
   readonly to?: string;
 }
 
+/** What a reindex is expected to win, from the estimate or the pgstattuple measure at plan time. */
+export interface ReindexFigures {
+  readonly method: 'estimated' | 'measured';
+  /** Share of the index that is wasted space, 0..1. */
+  readonly ratio: number;
+  readonly sizeBytes: number;
+  /** What the index should take once rebuilt. */
+  readonly expectedBytes: number;
+  /** Free space the rebuild needs for its second copy (the largest partition's, partition by partition). */
+  readonly roomBytes: number;
+}
+
+export interface ReindexAction extends ActionBase {
+  readonly kind: 'reindex';
+  /** The live definition, which the rebuild keeps. */
+  readonly definition: string;
+  readonly bloat: ReindexFigures;
+}
+
 export interface SkipAction extends ActionBase {
   readonly kind: 'skip';
   /** The backend building this index right now. */
@@ -100,7 +122,7 @@ export interface SkipAction extends ActionBase {
   readonly phase?: string;
 }
 
-export type Action = CreateAction | ReplaceAction | RenameAction | RebuildAction | DropAction | CommentAction | SkipAction;
+export type Action = CreateAction | ReplaceAction | RenameAction | RebuildAction | ReindexAction | DropAction | CommentAction | SkipAction;
 export type ActionKind = Action['kind'];
 
 /** A live index the plan leaves alone because the manifest does not declare it and prune is off. */
@@ -115,13 +137,14 @@ export interface PlanSummary {
   readonly replace: number;
   readonly rename: number;
   readonly rebuild: number;
+  readonly reindex: number;
   readonly drop: number;
   readonly comment: number;
   readonly skip: number;
 }
 
 export function summarise(actions: readonly Action[]): PlanSummary {
-  const counts = { create: 0, replace: 0, rename: 0, rebuild: 0, drop: 0, comment: 0, skip: 0 };
+  const counts = { create: 0, replace: 0, rename: 0, rebuild: 0, reindex: 0, drop: 0, comment: 0, skip: 0 };
   for (const action of actions) counts[action.kind] += 1;
   return counts;
 }

@@ -38,6 +38,7 @@ function needsFree(action: Action): TableRef[] {
       return [ref(action, action.index)];
     case 'drop':
     case 'comment':
+    case 'reindex':
     case 'skip':
       return [];
     default:
@@ -55,6 +56,7 @@ function frees(action: Action): TableRef[] {
     case 'create':
     case 'replace':
     case 'rebuild':
+    case 'reindex':
     case 'comment':
     case 'skip':
       return [];
@@ -69,6 +71,7 @@ function uses(action: Action): TableRef[] {
     case 'replace':
     case 'drop':
     case 'comment':
+    case 'reindex':
       return [ref(action, action.index)];
     case 'rename':
       return [ref(action, action.from)];
@@ -92,6 +95,7 @@ function makes(action: Action): TableRef[] {
       return [ref(action, action.index)];
     case 'drop':
     case 'comment':
+    case 'reindex':
     case 'skip':
       return [];
     default:

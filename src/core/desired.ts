@@ -8,6 +8,7 @@ import type { Problem } from './errors.js';
 import { buildIndex, type BuildContext, type Fragment } from './desired-index.js';
 import { buildSettings, checkSearchPath } from './desired-settings.js';
 import { checkFragments } from './fragments.js';
+import { buildMaintenance, checkTopMaintenance } from './maintenance.js';
 import type { ManifestInput } from './manifest-input.js';
 import { checkNameLength, checkNoControl } from './manifest-names.js';
 import type { Locate, ManifestPath, Report } from './manifest-path.js';
@@ -66,6 +67,7 @@ export function buildDesiredState(
   const settings = buildSettings(input, report);
   checkSearchPath(input, report);
   const budgets = input.budgets?.indexToTableRatio === undefined ? {} : { indexToTableRatio: input.budgets.indexToTableRatio };
+  checkTopMaintenance(input.maintenance, report);
 
   // SQL is checked in batches, which the parser is much faster at: queries first (their text is
   // needed to build the model), fragments at the end.
@@ -124,7 +126,8 @@ function buildTable(
     indexes.push(built);
     if (declared) checkIndexNameUnique(built, key, indexPath, declared, report);
   }
-  return { schema, name, key, prune: table.prune ?? input.defaults?.prune ?? false, indexes, source };
+  const maintenance = buildMaintenance(input.maintenance, table.maintenance, tablePath, report);
+  return { schema, name, key, prune: table.prune ?? input.defaults?.prune ?? false, ...(maintenance === undefined ? {} : { maintenance }), indexes, source };
 }
 
 function checkTableDeclaredOnce(qualified: string, key: string, source: SourceRef, declared: Declared, report: Report): void {

@@ -1,6 +1,7 @@
 /*
  * The manifest as written: what schema/indexes.schema.json accepts, before defaults, units and checks.
  */
+import type { MaintenanceInput } from './maintenance.js';
 import type { QueryParam } from './model.js';
 
 export type Duration = number | string;
@@ -37,6 +38,7 @@ export interface IndexInput {
 
 export interface TableInput {
   readonly prune?: boolean;
+  readonly maintenance?: MaintenanceInput;
   readonly indexes?: Readonly<Record<string, IndexInput>>;
 }
 
@@ -56,5 +58,6 @@ export interface ManifestInput {
     readonly searchPath?: readonly string[];
   };
   readonly budgets?: { readonly indexToTableRatio?: number };
+  readonly maintenance?: MaintenanceInput;
   readonly tables: Readonly<Record<string, TableInput>>;
 }

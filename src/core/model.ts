@@ -78,12 +78,22 @@ export interface DesiredIndex {
   readonly source: SourceRef;
 }
 
+/** `maintenance:` of a table, the top level's fields filled in where the table gives none. */
+export interface Maintenance {
+  /** Reindex a declared valid index when more than this share of it is wasted (0..1); unset: never. */
+  readonly maxBloat?: number;
+  /** Wasted bytes below this are ignored. */
+  readonly minBloatBytes: number;
+}
+
 export interface DesiredTable {
   readonly schema: string;
   readonly name: string;
   /** The key as written in the manifest (`users` or `app.users`). */
   readonly key: string;
   readonly prune: boolean;
+  /** Absent when neither the table nor the top level has a `maintenance:` block. */
+  readonly maintenance?: Maintenance;
   readonly indexes: readonly DesiredIndex[];
   readonly source: SourceRef;
 }

@@ -18,6 +18,8 @@ export interface PlanDocument {
     readonly catalogFingerprint: string;
     /** The search_path the manifest's names resolved through, pg_catalog first; builds run under it. */
     readonly searchPath?: readonly string[];
+    /** Bloat was measured with pgstattuple (--exact-bloat): apply measures it again the same way. */
+    readonly exactBloat?: true;
   };
   readonly summary: PlanSummary;
   readonly changes: boolean;
@@ -49,14 +51,15 @@ export interface DocumentInputs {
   readonly manifestSha256: string;
   readonly searchPath: readonly string[];
   readonly now: Date;
+  readonly exactBloat?: boolean;
 }
 
-export function planDocument({ plan, live, manifestFile, manifestSha256, searchPath, now }: DocumentInputs): PlanDocument {
+export function planDocument({ plan, live, manifestFile, manifestSha256, searchPath, now, exactBloat }: DocumentInputs): PlanDocument {
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: now.toISOString(),
     manifest: { file: manifestFile, sha256: manifestSha256 },
-    database: { serverVersion: live.serverVersion, catalogFingerprint: catalogFingerprint(live), searchPath },
+    database: { serverVersion: live.serverVersion, catalogFingerprint: catalogFingerprint(live), searchPath, ...(exactBloat ? { exactBloat: true as const } : {}) },
     summary: summarise(plan.actions),
     changes: hasChanges(plan.actions),
     actions: plan.actions,

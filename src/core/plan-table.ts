@@ -17,12 +17,16 @@ import {
   skipAction,
   type BuildContext,
 } from './plan-build-steps.js';
+import type { BloatFacts } from './bloat.js';
 import { problemAt } from './plan-checks.js';
+import { reindexAction } from './plan-reindex.js';
 import { classifyDeclared, classifyLive, type ClassifyInputs, type DeclaredCase, type LiveCase } from './plan-classify.js';
 import { cannotChangeMessage, cannotDeclareMessage } from './policy.js';
 
 export interface TableContext extends BuildContext {
   readonly table: DesiredTable;
+  /** Wasted space of the live indexes, when it was read (the manifest has a maintenance block). */
+  readonly bloat?: BloatFacts;
   /** The manifest file's name, as reasons and messages quote it. */
   readonly manifestName: string;
 }
@@ -64,8 +68,12 @@ function planDeclared(context: TableContext, plan: TablePlan, found: DeclaredCas
   const { index } = found;
   switch (found.kind) {
     case 'unchecked':
-    case 'same':
       return;
+    case 'same': {
+      const reindex = reindexAction(context.ref, found.live, context.table.maintenance, context.bloat);
+      if (reindex) plan.changes.push(reindex);
+      return;
+    }
     case 'no-canonical-form':
       plan.problems.push(problemAt(index.source, `no canonical form was computed for ${index.name} (this is a bug)`));
       return;
@@ -97,9 +105,12 @@ function planDeclared(context: TableContext, plan: TablePlan, found: DeclaredCas
     case 'invalid-changed':
       plan.changes.push(anewAction(context, index, found.definition, found.live, 'rebuild', 'invalid, and its definition changed; building it anew'));
       return;
-    case 'comment-only':
+    case 'comment-only': {
       plan.changes.push(commentAction(context.ref, index, found.live.comment));
+      const reindex = reindexAction(context.ref, found.live, context.table.maintenance, context.bloat);
+      if (reindex) plan.changes.push(reindex);
       return;
+    }
     case 'changed':
       plan.changes.push(anewAction(context, index, found.definition, found.live, 'replace', `${found.change} changed`));
       return;

@@ -7,6 +7,7 @@
  * all tables together.
  */
 import { assertNever, type Action, type BuildCost, type UnmanagedIndex } from './actions.js';
+import type { BloatFacts } from './bloat.js';
 import type { Problem } from './errors.js';
 import { indexKey, tableKey, type DesiredState, type DesiredTable, type LiveIndex, type LiveState, type LiveTable } from './model.js';
 import { analyzeOnce } from './plan-build-steps.js';
@@ -22,6 +23,8 @@ export interface PlanOptions {
   readonly allowEmpty: boolean;
   /** Permit plain DROP INDEX (partitioned indexes); default from settings. */
   readonly allowLockingDrops: boolean;
+  /** Wasted space of the live indexes, for `maintenance:` (read only when the manifest has that block). */
+  readonly bloat?: BloatFacts;
 }
 
 export interface Plan {
@@ -62,7 +65,9 @@ export function computePlan(desired: DesiredState, live: LiveState, canonical: C
   const reusableOn: IndexesOn = (schema, name) =>
     indexesOn(schema, name).filter((index) => index.parentIndex !== undefined || !reserved.has(indexKey(index.schema, index.name)));
   const manifestName = desired.file.split(/[\\/]/).pop() ?? desired.file;
-  const planned = prepared.map((entry) => planPrepared(entry, { manifestName, reusableOn, indexesOn, canonical, analyzeAfterBuild: desired.settings.analyzeAfterBuild }));
+  const planned = prepared.map((entry) =>
+    planPrepared(entry, { manifestName, reusableOn, indexesOn, canonical, analyzeAfterBuild: desired.settings.analyzeAfterBuild, bloat: options.bloat }),
+  );
   const allowLockingDrops = options.allowLockingDrops || desired.settings.allowLockingDrops;
   const { actions, unmanaged, problems } = assemble(planned, indexesOn, { allowEmpty: options.allowEmpty, allowLockingDrops });
   return { actions: problems.length > 0 ? [] : actions, unmanaged, problems, warnings };
@@ -98,6 +103,7 @@ interface PlanInputs {
   readonly indexesOn: IndexesOn;
   readonly canonical: CanonicalForms;
   readonly analyzeAfterBuild: boolean;
+  readonly bloat: BloatFacts | undefined;
 }
 
 /** Plans a checked table, then clears the way for the partition indexes its builds create. */
@@ -114,6 +120,7 @@ function planPrepared(entry: Prepared, inputs: PlanInputs): Planned {
     ref: { schema: table.schema, name: table.name },
     cost,
     analyzeAfterBuild: inputs.analyzeAfterBuild,
+    ...(inputs.bloat === undefined ? {} : { bloat: inputs.bloat }),
   };
   const planned = planTable(context, inputs.indexesOn(table.schema, table.name), { canonical: inputs.canonical, failedChecks: checks.indexes, twins });
   const cleared = planned.changes.map((action) => clearTheWay(action, inputs.indexesOn));
@@ -168,6 +175,8 @@ export function describeAction(action: Action): string {
       return `rename ${action.from} to ${action.index}`;
     case 'rebuild':
       return `rebuild ${action.index}`;
+    case 'reindex':
+      return `reindex ${action.index}`;
     case 'drop':
       return `drop ${action.index}`;
     case 'comment':

@@ -63,6 +63,8 @@ function described(action: Action): Record<string, unknown> {
   switch (action.kind) {
     case 'create':
     case 'rebuild':
+    case 'reindex':
+      // A reindex's figures change by themselves, as a build's cost does: its statements are what is approved.
       return { definition: action.definition };
     case 'replace':
       return { oldDefinition: action.oldDefinition, newDefinition: action.newDefinition };

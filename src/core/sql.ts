@@ -157,6 +157,10 @@ export function commentIndexSql(schema: string, name: string, comment: string | 
   return `COMMENT ON INDEX ${qualify(schema, name)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)}`;
 }
 
+export function reindexIndexSql(schema: string, name: string): string {
+  return `REINDEX INDEX CONCURRENTLY ${qualify(schema, name)}`;
+}
+
 export function analyzeSql(schema: string, table: string): string {
   return `ANALYZE ${qualify(schema, table)}`;
 }

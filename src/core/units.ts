@@ -72,3 +72,17 @@ function parseQuantity(
 function show(value: number | string): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
+
+const PERCENT = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$/;
+
+/** A share from `"40%"` or `"12.5 %"`, as a fraction (0.4, 0.125); at most 100%. */
+export function parsePercent(value: number | string): number {
+  const match = typeof value === 'string' ? PERCENT.exec(value) : null;
+  if (!match) {
+    if (typeof value === 'number') throw new UnitError(`${show(value)} is not a percentage: write it with a percent sign, like ${value}%`);
+    throw new UnitError(`${show(value)} is not a percentage: use a value like 30% or 12.5%`);
+  }
+  const amount = Number(match[1]);
+  if (amount > 100) throw new UnitError(`${show(value)} is not a percentage: it is at most 100%`);
+  return amount / 100;
+}

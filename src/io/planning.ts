@@ -7,6 +7,7 @@ import type { DesiredState, LiveState } from '../core/model.js';
 import { computePlan, type Plan, type PlanOptions } from '../core/plan.js';
 import { planDocument, type PlanDocument } from '../core/plan-document.js';
 import { canonicalise } from './canonical/index.js';
+import { readBloat } from './bloat-reader.js';
 import { readLiveState } from './catalog.js';
 import { withSession, type ConnectionTarget } from './db.js';
 import { readResolutionPath } from './search-path.js';
@@ -20,14 +21,24 @@ export interface PlannedState {
 export async function planAgainstDatabase(
   target: ConnectionTarget,
   desired: DesiredState,
-  options: PlanOptions & { readonly manifestFile: string; readonly manifestSha256: string },
+  options: Omit<PlanOptions, 'bloat'> & {
+    readonly manifestFile: string;
+    readonly manifestSha256: string;
+    /** Measure bloat with pgstattuple (reads each index whole) instead of estimating it. */
+    readonly exactBloat?: boolean;
+  },
 ): Promise<PlannedState> {
   const resolutionPath = await readResolutionPath(target, desired.settings);
   return withSession(target, async (session) => {
     const live = await readLiveState(session, desired.tables);
+    // Only the tables whose maintenance block can ask for a reindex: the exact measure reads every index whole.
+    const maintained = desired.tables.filter((table) => table.maintenance?.maxBloat !== undefined);
+    const exact = options.exactBloat ?? false;
+    const bloat = maintained.length > 0 ? await readBloat(session, maintained, { exact }) : undefined;
     const canonical = await canonicalise(session, desired, live, { resolutionPath });
-    const plan = computePlan(desired, live, canonical, options);
+    const plan = computePlan(desired, live, canonical, { ...options, ...(bloat === undefined ? {} : { bloat }) });
     const document = planDocument({
+      exactBloat: exact,
       plan,
       live,
       manifestFile: options.manifestFile,

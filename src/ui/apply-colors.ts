@@ -45,6 +45,7 @@ export function kindColor(kind: ActionKind, colors: Palette): Paint {
     case 'comment':
       return colors.cyan;
     case 'rebuild':
+    case 'reindex':
       return colors.magenta;
     case 'drop':
       return colors.red;

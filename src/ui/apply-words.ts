@@ -30,6 +30,8 @@ export function stepPhase(kind: StepKind, partition?: TableRef): string {
       return 'setting the comment';
     case 'analyze':
       return 'analyzing the table';
+    case 'reindex':
+      return `starting reindex${on === '' ? '' : ` on${on}`}`;
     default: {
       const unhandled: never = kind;
       return String(unhandled);

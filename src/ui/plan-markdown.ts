@@ -7,7 +7,7 @@ import type { Settings } from '../core/model.js';
 import type { PlanDocument } from '../core/plan-document.js';
 import { printableName, printableQualified, printableText } from '../core/printable.js';
 import { renderPlanSql } from './plan-sql.js';
-import { costText, summaryLine, SYMBOLS } from './plan-text.js';
+import { costText, reindexText, summaryLine, SYMBOLS } from './plan-text.js';
 
 export function planMarker(manifestFile: string): string {
   return `<!-- pg-index-reconciler plan: ${manifestFile.replace(/--/g, '- -')} -->`;
@@ -35,7 +35,9 @@ export function renderPlanMarkdown(plan: PlanDocument, settings: Pick<Settings, 
       const what =
         action.kind === 'create' || action.kind === 'replace' || action.kind === 'rebuild'
           ? `${action.kind} (${costText(action.cost)})`
-          : action.kind === 'rename'
+          : action.kind === 'reindex'
+            ? `reindex (${reindexText(action.bloat)})`
+            : action.kind === 'rename'
             ? `rename from ${code(printableName(action.from))}`
             : action.kind === 'drop' && action.locking
               ? 'drop (locks the table)'

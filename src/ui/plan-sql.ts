@@ -30,7 +30,8 @@ function stepLines(
   show: (sql: string) => string,
 ): string[] {
   const lines: string[] = [];
-  const wanted = step.kind === 'build' ? settings.buildLockTimeoutMs : settings.lockTimeoutMs;
+  // A concurrent reindex waits for old snapshots as a build does: it gets the builds' lock timeout.
+  const wanted = step.kind === 'build' || step.kind === 'reindex' ? settings.buildLockTimeoutMs : settings.lockTimeoutMs;
   if (current.lockTimeout !== wanted) {
     lines.push(`SET lock_timeout = ${timeoutLiteral(wanted)};`);
     current.lockTimeout = wanted;

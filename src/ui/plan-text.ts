@@ -1,6 +1,6 @@
 /* The plan as a reviewer reads it: Terraform's habits, one block per table. */
 import { diffLines } from 'diff';
-import { assertNever, hasChanges, summarise, type Action, type ActionKind, type BuildCost, type PlanSummary } from '../core/actions.js';
+import { assertNever, hasChanges, summarise, type Action, type ActionKind, type BuildCost, type PlanSummary, type ReindexFigures } from '../core/actions.js';
 import type { PlanDocument } from '../core/plan-document.js';
 import { printableName, printableQualified, printableSql, printableText } from '../core/printable.js';
 import type { Palette } from './color.js';
@@ -11,6 +11,7 @@ export const SYMBOLS: Readonly<Record<ActionKind, string>> = {
   replace: '~',
   rename: '→',
   rebuild: '!',
+  reindex: '↻',
   drop: '-',
   comment: '#',
   skip: '·',
@@ -21,12 +22,23 @@ const LEGEND: Readonly<Record<ActionKind, string>> = {
   replace: 'replace',
   rename: 'rename',
   rebuild: 'rebuild invalid',
+  reindex: 'reindex bloated',
   drop: 'drop',
   comment: 'comment',
   skip: 'skip',
 };
 
-const LEGEND_ORDER: readonly ActionKind[] = ['create', 'replace', 'rename', 'rebuild', 'drop', 'comment', 'skip'];
+const LEGEND_ORDER: readonly ActionKind[] = ['create', 'replace', 'rename', 'rebuild', 'reindex', 'drop', 'comment', 'skip'];
+
+/** `bloat 62 %, 1.3 GB → ~0.5 GB (estimated from statistics); needs ~0.5 GB free for the new copy while it builds`. */
+export function reindexText(bloat: ReindexFigures): string {
+  const how = bloat.method === 'measured' ? 'measured with pgstattuple' : 'estimated from statistics';
+  const percent = Math.round(bloat.ratio * 100);
+  return (
+    `bloat ${percent} %, ${formatBytes(bloat.sizeBytes)} → ~${formatBytes(bloat.expectedBytes)} (${how}); ` +
+    `needs ~${formatBytes(bloat.roomBytes)} free for the new copy while it builds`
+  );
+}
 
 export function costText(cost: BuildCost): string {
   const rows = cost.estimatedRows === undefined ? 'rows unknown: never analyzed' : `~${formatCount(cost.estimatedRows)} rows`;
@@ -78,6 +90,11 @@ function actionLines(action: Action, colors: Palette): string[] {
         `  ${colors.magenta(`${symbol} ${index}`)}  ${colors.dim(`${reason}; ${costText(action.cost)}`)}`,
         `      ${printableSql(action.definition)}`,
       ];
+    case 'reindex':
+      return [
+        `  ${colors.magenta(`${symbol} ${index}`)}  ${colors.dim(reindexText(action.bloat))}`,
+        ...action.steps.flatMap((step) => step.sql.map((sql) => `      ${printableSql(sql)}`)),
+      ];
     case 'drop':
       return [
         `  ${colors.red(`${symbol} ${index}`)}  ${colors.dim(reason)}`,
@@ -103,6 +120,7 @@ export function summaryLine(summary: PlanSummary, manifestName: string, changes:
     ['replace', 'to replace'],
     ['rename', 'to rename'],
     ['rebuild', 'to rebuild'],
+    ['reindex', 'to reindex'],
     ['drop', 'to drop'],
     ['comment', 'to comment'],
     ['skip', 'skipped'],

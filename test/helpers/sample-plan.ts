@@ -1,4 +1,5 @@
 /* A plan with one action of every kind, for renderer tests. */
+import type { BloatFacts } from '../../src/core/bloat.js';
 import { computePlan } from '../../src/core/plan.js';
 import { planDocument, type PlanDocument } from '../../src/core/plan-document.js';
 import { indexKey } from '../../src/core/model.js';
@@ -7,6 +8,7 @@ import { column, desiredIndex, desiredState, desiredTable, expression, liveIndex
 export function samplePlan(): PlanDocument {
   const users = liveTable('users', ['id', 'email', 'role', 'refresh_token', 'last_login'], { sizeBytes: 42 * 1024 * 1024, estimatedRows: 1_234_567 });
   const sessions = liveTable('sessions', ['id', 'user_id'], { sizeBytes: 8192, estimatedRows: undefined });
+  const events = liveTable('events', ['id', 'at'], { sizeBytes: 3 * 1024 ** 3, estimatedRows: 40_000_000 });
   const desired = desiredState([
     desiredTable(
       'users',
@@ -20,10 +22,12 @@ export function samplePlan(): PlanDocument {
       { prune: true },
     ),
     desiredTable('sessions', [desiredIndex('sessions', 'idx_sessions_user', { columns: [column('user_id')] })]),
+    desiredTable('events', [desiredIndex('events', 'idx_events_at', { columns: [column('at')] })], { maintenance: { maxBloat: 0.4, minBloatBytes: 64 * 1024 * 1024 } }),
   ]);
   const live = liveState(
-    [users, sessions],
+    [users, sessions, events],
     [
+      liveIndex('events', 'idx_events_at', 'CREATE INDEX idx_events_at ON public.events USING btree (at)'),
       liveIndex('users', 'idx_users_refresh', 'CREATE INDEX idx_users_refresh ON public.users USING btree (refresh_token)'),
       liveIndex('users', 'users_role_idx', 'CREATE INDEX users_role_idx ON public.users USING btree (role)'),
       liveIndex('users', 'idx_users_last_login', 'CREATE INDEX idx_users_last_login ON public.users USING btree (last_login DESC)', { comment: 'old' }),
@@ -41,10 +45,17 @@ export function samplePlan(): PlanDocument {
       [indexKey('public', 'idx_users_last_login'), { ok: true as const, definition: 'CREATE INDEX idx_users_last_login ON public.users USING btree (last_login DESC)' }],
       [indexKey('public', 'idx_users_id'), { ok: true as const, definition: 'CREATE UNIQUE INDEX idx_users_id ON public.users USING btree (id)' }],
       [indexKey('public', 'idx_sessions_user'), { ok: true as const, definition: 'CREATE INDEX idx_sessions_user ON public.sessions USING btree (user_id)' }],
+      [indexKey('public', 'idx_events_at'), { ok: true as const, definition: 'CREATE INDEX idx_events_at ON public.events USING btree (at)' }],
     ]),
     live: new Map<string, string>(),
   };
-  const plan = computePlan(desired, live, canonical, { allowEmpty: false, allowLockingDrops: false });
+  // 1.3 GB, of which a fresh build would take 0.5 GB.
+  const bloat: BloatFacts = {
+    method: 'estimated',
+    indexes: new Map([[indexKey('public', 'idx_events_at'), { kind: 'estimated', sizeBytes: 1_395_864_371, expectedBytes: 536_870_912, wastedBytes: 858_993_459, ratio: 0.6154 }]]),
+    leaves: new Map(),
+  };
+  const plan = computePlan(desired, live, canonical, { allowEmpty: false, allowLockingDrops: false, bloat });
   if (plan.problems.length > 0) throw new Error(JSON.stringify(plan.problems));
   return planDocument({ plan, live, manifestFile: 'indexes.yaml', manifestSha256: 'a'.repeat(64), searchPath: ['pg_catalog', 'public'], now: new Date('2026-01-02T03:04:05Z') });
 }

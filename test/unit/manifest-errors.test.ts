@@ -53,7 +53,7 @@ const cases: readonly (readonly [name: string, yaml: string, expected: Expected]
   ],
   [
     'index fields directly under the table', 'version: 1\ntables:\n  users:\n    columns: [email]\n',
-    [4, 5, 'tables.users.columns', 'unknown field "columns"; a table takes: prune, indexes (index fields go under indexes.<index name>)'],
+    [4, 5, 'tables.users.columns', 'unknown field "columns"; a table takes: prune, indexes, maintenance (index fields go under indexes.<index name>)'],
   ],
   [
     'unique: yes', index('columns: [email]', 'unique: yes'),
@@ -415,7 +415,7 @@ describe('all problems at once', () => {
     ].join('\n');
     // `x-common` is not a manifest field: extension keys are not allowed (additionalProperties: false).
     expect(checkManifestText(yaml, 'indexes.yaml').problems.map(formatProblem)).toEqual([
-      'indexes.yaml:2:1  x-common  unknown field "x-common"; the top level takes: version, defaults, settings, budgets, tables',
+      'indexes.yaml:2:1  x-common  unknown field "x-common"; the top level takes: version, defaults, settings, budgets, maintenance, tables',
     ]);
   });
 });

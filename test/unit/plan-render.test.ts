@@ -11,7 +11,7 @@ describe('plan renderers', () => {
   it('text: Terraform-like blocks, a legend for the symbols present, a diff for replace, the closing line', () => {
     expect(renderPlanText(samplePlan(), PLAIN)).toBe(
       [
-        'Symbols: + create  ~ replace  → rename  ! rebuild invalid  - drop  # comment  · skip',
+        'Symbols: + create  ~ replace  → rename  ! rebuild invalid  ↻ reindex bloated  - drop  # comment  · skip',
         '',
         'public.users',
         '  + idx_users_email_lower  builds over 42.0 MB, ~1,234,567 rows',
@@ -31,10 +31,14 @@ describe('plan renderers', () => {
         '  + idx_sessions_user  builds over 8.0 kB, rows unknown: never analyzed',
         '      CREATE INDEX CONCURRENTLY idx_sessions_user ON public.sessions USING btree (user_id)',
         '',
+        'public.events',
+        '  ↻ idx_events_at  bloat 62 %, 1.3 GB → ~512.0 MB (estimated from statistics); needs ~512.0 MB free for the new copy while it builds',
+        '      REINDEX INDEX CONCURRENTLY public.idx_events_at',
+        '',
         'Unmanaged: 1 index not in indexes.yaml, kept (prune is off):',
         '  public.sessions  sessions_misc',
         '',
-        'Plan: 2 to create, 1 to replace, 1 to rename, 1 to rebuild, 1 to drop, 1 to comment, 1 skipped.',
+        'Plan: 2 to create, 1 to replace, 1 to rename, 1 to rebuild, 1 to reindex, 1 to drop, 1 to comment, 1 skipped.',
         '',
       ].join('\n'),
     );
@@ -96,6 +100,16 @@ describe('plan renderers', () => {
       ].join('\n'),
     );
     expect(sql).toContain('-- skip public.sessions_user_ccnew: being built right now by pid 777');
+    // A concurrent reindex waits for old snapshots as a build does: the builds' lock timeout.
+    expect(sql).toContain(
+      [
+        "SET lock_timeout = '0ms';",
+        'CREATE INDEX CONCURRENTLY idx_sessions_user ON public.sessions USING btree (user_id);',
+        '',
+        '-- reindex idx_events_at on public.events: bloated: 61.5 % of it is wasted space (maxBloat 40 %)',
+        'REINDEX INDEX CONCURRENTLY public.idx_events_at;',
+      ].join('\n'),
+    );
     // Only the swap runs inside a transaction.
     expect(sql.match(/^BEGIN;$/gm)).toHaveLength(1);
   });
@@ -116,7 +130,7 @@ describe('plan renderers', () => {
       '<!-- pg-index-reconciler plan: indexes.yaml -->',
       '### Index plan for `indexes.yaml`',
       '',
-      '**Plan: 2 to create, 1 to replace, 1 to rename, 1 to rebuild, 1 to drop, 1 to comment, 1 skipped.**',
+      '**Plan: 2 to create, 1 to replace, 1 to rename, 1 to rebuild, 1 to reindex, 1 to drop, 1 to comment, 1 skipped.**',
       '',
       '| | table | index | what | why |',
       '|---|---|---|---|---|',

@@ -10,12 +10,18 @@ import { dropIndexSql, isTemporaryName, temporaryName } from '../../core/sql.js'
 import { qualified, type RunContext, type Worker } from './context.js';
 import { errorInfo } from './errors.js';
 import { readIndex, type IndexState } from './index-state.js';
+import { dropLeftovers } from './reindex-leftovers.js';
 import { forget, session, settingsSql, sleep } from './worker.js';
 
 /** An index a step set out to create, and what was under its name before (never to be dropped). */
 export interface Creation {
   readonly ref: TableRef;
   readonly preexistingOid: string | undefined;
+  /**
+   * Set when the step reindexes `ref` rather than creating it: what it may leave are `_ccnew`/`_ccold`
+   * copies, dropped unless their oid is among these, which were there before it ran.
+   */
+  readonly reindex?: { readonly preexisting: readonly string[] };
 }
 
 export interface Cleanup {
@@ -63,6 +69,12 @@ export async function cleanUp(run: RunContext, worker: Worker, creations: readon
     const name = qualified(creation.ref);
     if (seen.has(name)) continue;
     seen.add(name);
+    if (creation.reindex) {
+      const dropped = await dropLeftovers(run, worker, creation.ref, creation.reindex.preexisting);
+      cleanedUp.push(...dropped.cleanedUp);
+      leftBehind.push(...dropped.leftBehind);
+      continue;
+    }
     if (await dropLeftover(run, worker, creation)) {
       cleanedUp.push(name);
       continue;

@@ -24,6 +24,8 @@ function costOf(action: Action): number {
     case 'replace':
     case 'rebuild':
       return action.cost.tableBytes;
+    case 'reindex':
+      return action.bloat.sizeBytes;
     case 'rename':
     case 'drop':
     case 'comment':

@@ -11,6 +11,7 @@ import { awaitOrphanBuild, cleanUp, type Creation } from './cleanup.js';
 import { emit, qualified, type Queued, type RunContext, type Worker } from './context.js';
 import { errorInfo } from './errors.js';
 import { readIndex } from './index-state.js';
+import { readLeftovers } from './reindex-leftovers.js';
 import { isSafeBuildStep, stagger } from './stagger.js';
 import { forget, lockTimeoutFor, runStatements, session, sleep } from './worker.js';
 
@@ -27,6 +28,12 @@ export async function runStep(run: RunContext, worker: Worker, item: Queued, ste
   if (step.creates) {
     const existing = await readIndex(await session(run, worker), step.creates);
     creation = { ref: step.creates, preexistingOid: existing?.oid };
+    creations.push(creation);
+  } else if (step.reindexes) {
+    const s = await session(run, worker);
+    const existing = await readIndex(s, step.reindexes);
+    const preexisting = (await readLeftovers(s, step.reindexes)).map((leftover) => leftover.oid);
+    creation = { ref: step.reindexes, preexistingOid: existing?.oid, reindex: { preexisting } };
     creations.push(creation);
   }
   for (let attempt = 0; ; attempt += 1) {
@@ -62,9 +69,9 @@ async function attemptStep(run: RunContext, worker: Worker, item: Queued, step: 
     run.monitor?.untrack(s.pid);
     worker.build = undefined;
   }
-  if (creation && step.kind === 'build') {
+  if (creation && (step.kind === 'build' || step.kind === 'reindex')) {
     const state = await readIndex(s, creation.ref);
-    if (!state?.valid) return { kind: 'failed', error: { message: `${qualified(creation.ref)} is not valid after its build finished` } };
+    if (!state?.valid) return { kind: 'failed', error: { message: `${qualified(creation.ref)} is not valid after its ${step.kind} finished` } };
   }
   return { kind: 'ok' };
 }
@@ -91,8 +98,8 @@ async function afterError(
   }
   if (!isRetryable(info)) return { kind: 'failed', error: info };
   if (attempt >= run.settings.retries) return { kind: 'failed', error: await giveUp(run, worker, item, step, attempt, info) };
-  if (creation && step.kind === 'build') {
-    // A build that died half-way leaves an invalid index under the name the next attempt needs.
+  if (creation && (step.kind === 'build' || step.kind === 'reindex')) {
+    // A build that died half-way leaves an invalid index under the name the next attempt needs; a reindex, its `_ccnew`.
     await cleanUp(run, worker, [creation]);
   }
   const delayMs = backoffDelay(attempt + 1, run.backoff);

@@ -27,9 +27,9 @@ export function settingsSql(settings: Settings, lockTimeoutMs: number): string {
   return parts.join('; ');
 }
 
-/** Builds wait for old snapshots under lock_timeout too: they get their own, usually none. */
+/** Builds (and concurrent reindexes) wait for old snapshots under lock_timeout too: they get their own, usually none. */
 export function lockTimeoutFor(step: Step, settings: Settings): number {
-  return step.kind === 'build' ? settings.buildLockTimeoutMs : settings.lockTimeoutMs;
+  return step.kind === 'build' || step.kind === 'reindex' ? settings.buildLockTimeoutMs : settings.lockTimeoutMs;
 }
 
 /** The worker's connection, opened on first use. */

@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { OPCLASS_PARAMS_NEED_OPCLASS } from '../../core/desired-parameters.js';
 import type { LocateOptions, ManifestPath } from '../../core/manifest-path.js';
 import { closest } from '../../core/suggest.js';
-import { parseDuration, parseSize, UnitError } from '../../core/units.js';
+import { parseDuration, parsePercent, parseSize, UnitError } from '../../core/units.js';
 import { fieldsOf } from './schema.js';
 import { columnEntryAt, decodePointer, isPlainObject, shapeAt, toManifestPath, valueAt } from './schema-paths.js';
 
@@ -51,14 +51,14 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], data: unkno
     }
     const path = decodePointer(error.instancePath);
     const columnAt = columnEntryAt(path);
-    const union = columnAt ?? (['duration', 'size'].includes(shapeAt(path) ?? '') ? path : undefined);
+    const union = columnAt ?? (['duration', 'size', 'percent'].includes(shapeAt(path) ?? '') ? path : undefined);
     if (union) {
       const key = union.join('/');
       if (collapsed.has(key)) continue;
       collapsed.add(key);
       const value = valueAt(data, union);
       if (columnAt) out.push(...describeColumnEntry(value, toManifestPath(union)));
-      else out.push(describeQuantity(value, toManifestPath(union), shapeAt(union) === 'size' ? 'size' : 'duration'));
+      else out.push(describeQuantity(value, toManifestPath(union), quantityKind(shapeAt(union))));
       continue;
     }
     const described = describeError(error, path);
@@ -189,17 +189,26 @@ function describeColumnEntry(value: unknown, path: ManifestPath): Described[] {
   return out;
 }
 
-function describeQuantity(value: unknown, path: ManifestPath, kind: 'duration' | 'size'): Described {
+type QuantityKind = 'duration' | 'size' | 'percent';
+
+function quantityKind(shape: string | undefined): QuantityKind {
+  return shape === 'size' || shape === 'percent' ? shape : 'duration';
+}
+
+const QUANTITY_WORDS: Readonly<Record<QuantityKind, string>> = {
+  duration: 'a duration (milliseconds, or a value like 500ms, 5s, 2min)',
+  size: 'a size (bytes, or a value like 64kB, 512MB, 1GB)',
+  percent: 'a percentage (a value like 30% or 12.5%)',
+};
+
+function describeQuantity(value: unknown, path: ManifestPath, kind: QuantityKind): Described {
   if (typeof value !== 'number' && typeof value !== 'string') {
-    const expected =
-      kind === 'duration'
-        ? 'a duration (milliseconds, or a value like 500ms, 5s, 2min)'
-        : 'a size (bytes, or a value like 64kB, 512MB, 1GB)';
-    return { path, message: `expected ${expected}, found ${describeValue(value)}` };
+    return { path, message: `expected ${QUANTITY_WORDS[kind]}, found ${describeValue(value)}` };
   }
   try {
     if (kind === 'duration') parseDuration(value);
-    else parseSize(value);
+    else if (kind === 'size') parseSize(value);
+    else parsePercent(value);
   } catch (error) {
     if (error instanceof UnitError) return { path, message: error.message };
     throw error;
@@ -218,6 +227,7 @@ function unknownField(name: string, allowed: readonly string[], shape: string): 
     defaults: '"defaults" takes',
     settings: '"settings" takes',
     budgets: '"budgets" takes',
+    maintenance: '"maintenance" takes',
     table: 'a table takes',
     index: 'an index takes',
     column: 'a column entry takes',

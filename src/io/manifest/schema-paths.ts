@@ -6,6 +6,10 @@ import type { ManifestPath } from '../../core/manifest-path.js';
 
 const DURATION_SETTINGS = new Set(['lockTimeout', 'buildLockTimeout', 'statementTimeout']);
 
+function maintenanceField(name: string | undefined): string | undefined {
+  return name === 'maxBloat' ? 'percent' : name === 'minBloatSize' ? 'size' : undefined;
+}
+
 /** What kind of thing lives at a path (of JSON Pointer segments); decides allowed fields and which errors are collapsed. */
 export function shapeAt(path: readonly string[]): string | undefined {
   const [section, name, tableField, , indexField, , queryField] = path;
@@ -15,8 +19,10 @@ export function shapeAt(path: readonly string[]): string | undefined {
     if (DURATION_SETTINGS.has(name ?? '')) return 'duration';
     return name === 'maintenanceWorkMem' ? 'size' : undefined;
   }
+  if (section === 'maintenance' && path.length === 2) return maintenanceField(name);
   if (section !== 'tables') return undefined;
   if (path.length === 2) return 'table';
+  if (tableField === 'maintenance') return path.length === 3 ? 'maintenance' : path.length === 4 ? maintenanceField(path[3]) : undefined;
   if (tableField !== 'indexes') return undefined;
   if (path.length === 4) return 'index';
   if (indexField === 'columns' && path.length >= 6) return 'column';

@@ -32,6 +32,7 @@ export const SHAPE_PATHS: Readonly<Record<string, readonly string[]>> = {
   defaults: ['defaults'],
   settings: ['settings'],
   budgets: ['budgets'],
+  maintenance: ['maintenance'],
   table: ['tables', '*'],
   index: ['tables', '*', 'indexes', '*'],
   column: ['tables', '*', 'indexes', '*', 'columns', '*'],
