@@ -8,6 +8,7 @@ import { loadManifest } from '../io/manifest/load.js';
 import { renderStatusMarkdown } from '../ui/status-markdown.js';
 import { renderStatusText } from '../ui/status-text.js';
 import { readStatusFacts } from '../io/status-reader.js';
+import { readBloat } from '../io/bloat-reader.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
 
 export type StatusFormat = 'text' | 'json' | 'markdown';
@@ -17,6 +18,8 @@ export interface StatusCommandOptions extends ConnectionOptions, CommonOptions {
   readonly format: StatusFormat;
   /** Exit 1 when any of these is present. */
   readonly failOn: readonly StatusCategory[];
+  /** Measure bloat with pgstattuple instead of estimating it. */
+  readonly exactBloat?: boolean;
 }
 
 const FAIL_WORDS: Readonly<Record<StatusCategory, (count: number) => string>> = {
@@ -24,15 +27,26 @@ const FAIL_WORDS: Readonly<Record<StatusCategory, (count: number) => string>> = 
   invalid: (n) => `${n} invalid index${n === 1 ? '' : 'es'}`,
   redundant: (n) => `${n} redundant index${n === 1 ? '' : 'es'}`,
   unused: (n) => `${n} unused index${n === 1 ? '' : 'es'}`,
+  bloat: (n) => `${n} bloated index${n === 1 ? '' : 'es'}`,
 };
 
-export async function readStatus(options: ConnectionOptions & { readonly file: string }, context: CommandContext): Promise<StatusReport> {
+export async function readStatus(
+  options: ConnectionOptions & { readonly file: string; readonly exactBloat?: boolean; readonly failOn?: readonly StatusCategory[] },
+  context: CommandContext,
+): Promise<StatusReport> {
   const desired = await loadManifest(options.file);
+  if (options.failOn?.includes('bloat') && !desired.tables.some((t) => t.maintenance?.maxBloat !== undefined)) {
+    throw new UserError(
+      `--fail-on bloat needs a threshold, and ${options.file} sets no maintenance.maxBloat.`,
+      'Add maintenance: { maxBloat: 40% } at the top of the manifest (or to a table), or leave bloat out of --fail-on.',
+    );
+  }
   return withConnection(context, options, (target) =>
     withSession(target, async (session) => {
       const live = await readLiveState(session, desired.tables);
       const facts = await readStatusFacts(session, desired.tables);
-      return computeStatus(desired, live, facts);
+      const bloat = await readBloat(session, desired.tables, { exact: options.exactBloat ?? false });
+      return computeStatus(desired, live, { ...facts, bloat });
     }),
   );
 }
@@ -40,7 +54,7 @@ export async function readStatus(options: ConnectionOptions & { readonly file: s
 export async function runStatus(options: StatusCommandOptions, context: CommandContext): Promise<number> {
   const unknown = options.failOn.filter((c) => !(c in FAIL_WORDS));
   if (unknown.length > 0) {
-    throw new UserError(`--fail-on does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}.`, 'Use any of budget, invalid, redundant, unused, comma-separated.');
+    throw new UserError(`--fail-on does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}.`, 'Use any of budget, invalid, redundant, unused, bloat, comma-separated.');
   }
   const report = await readStatus(options, context);
   switch (options.format) {

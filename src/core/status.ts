@@ -3,7 +3,8 @@
  * state and a few extra catalog facts (key columns, predicates, on-disk sizes, when statistics were
  * reset). Pure: the reads live in io/status-reader.ts.
  */
-import { indexKey, tableKey, type ConstraintType, type DesiredState, type DesiredTable, type LiveIndex, type LiveState, type TableKind } from './model.js';
+import { indexKey, tableKey, type ConstraintType, type DesiredState, type DesiredTable, type LiveIndex, type LiveState, type Maintenance, type TableKind } from './model.js';
+import { bloatOf, isBloated, type BloatFacts, type IndexBloat } from './bloat.js';
 import { indexPolicy, isUnmanagedWhenUndeclared } from './policy.js';
 
 /** One key column of a live index, as the catalog describes it. */
@@ -36,15 +37,17 @@ export interface StatusFacts {
   readonly indexBytes: ReadonlyMap<string, number>;
   /** On-disk size of each table with its TOAST (`pg_table_size`, leaves summed when partitioned). */
   readonly tableBytes: ReadonlyMap<string, number>;
+  /** Wasted space of the valid indexes (io/bloat-reader.ts). */
+  readonly bloat?: BloatFacts;
 }
 
 /**
  * Flags in the order they are shown. `building`, `constraint` and `unmanaged` are informational;
  * `unmanaged` follows the declarable-index policy (core/policy.ts): undeclared, and the manifest's to adopt.
  */
-export type IndexFlag = 'invalid' | 'building' | 'redundant' | 'unused' | 'unmanaged' | 'constraint';
+export type IndexFlag = 'invalid' | 'building' | 'bloated' | 'redundant' | 'unused' | 'unmanaged' | 'constraint';
 
-export const FLAG_ORDER: readonly IndexFlag[] = ['invalid', 'building', 'redundant', 'unused', 'unmanaged', 'constraint'];
+export const FLAG_ORDER: readonly IndexFlag[] = ['invalid', 'building', 'bloated', 'redundant', 'unused', 'unmanaged', 'constraint'];
 
 export interface IndexStatus {
   readonly name: string;
@@ -61,6 +64,9 @@ export interface IndexStatus {
   readonly ratio?: number;
   readonly scans: number;
   readonly lastScan?: string;
+  /** Wasted space, estimated or measured; undefined for an invalid index. */
+  readonly bloat?: IndexBloat;
+  /** `bloated`: past its table's maintenance.maxBloat and minBloatSize (plan reindexes it). */
   readonly flags: readonly IndexFlag[];
   /** The valid index that covers this one, when `redundant`. */
   readonly redundantTo?: string;
@@ -95,6 +101,8 @@ export interface StatusSummary {
   readonly redundant: number;
   readonly unused: number;
   readonly unmanaged: number;
+  /** Declared indexes past their table's maintenance thresholds. */
+  readonly bloated: number;
   readonly missingIndexes: number;
   readonly tablesOverBudget: number;
 }
@@ -110,9 +118,9 @@ export interface StatusReport {
 }
 
 /** The categories `status --fail-on` can fail on. */
-export type StatusCategory = 'budget' | 'invalid' | 'redundant' | 'unused';
+export type StatusCategory = 'budget' | 'invalid' | 'redundant' | 'unused' | 'bloat';
 
-export const STATUS_CATEGORIES: readonly StatusCategory[] = ['budget', 'invalid', 'redundant', 'unused'];
+export const STATUS_CATEGORIES: readonly StatusCategory[] = ['budget', 'invalid', 'redundant', 'unused', 'bloat'];
 
 /** How many of each category the report holds, in STATUS_CATEGORIES order, zeros left out. */
 export function categoriesPresent(report: StatusReport): { readonly category: StatusCategory; readonly count: number }[] {
@@ -121,6 +129,7 @@ export function categoriesPresent(report: StatusReport): { readonly category: St
     invalid: report.summary.invalid,
     redundant: report.summary.redundant,
     unused: report.summary.unused,
+    bloat: report.summary.bloated,
   };
   return STATUS_CATEGORIES.filter((c) => counts[c] > 0).map((category) => ({ category, count: counts[category] }));
 }
@@ -197,15 +206,22 @@ export function ratioOf(part: number, whole: number): number | undefined {
 function indexStatus(
   index: LiveIndex,
   tableBytes: number,
-  context: { readonly declared: ReadonlySet<string>; readonly redundant: ReadonlyMap<string, string>; readonly facts: StatusFacts },
+  context: {
+    readonly declared: ReadonlySet<string>;
+    readonly redundant: ReadonlyMap<string, string>;
+    readonly facts: StatusFacts;
+    readonly maintenance: Maintenance | undefined;
+  },
 ): IndexStatus {
-  const { declared, redundant, facts } = context;
+  const { declared, redundant, facts, maintenance } = context;
   const shape = facts.shapes.get(indexKey(index.schema, index.name));
   const size = facts.indexBytes.get(indexKey(index.schema, index.name)) ?? index.sizeBytes;
   const isDeclared = declared.has(index.name);
   const redundantTo = redundant.get(index.name);
   const flags = new Set<IndexFlag>();
   if (!index.valid) flags.add(index.build ? 'building' : 'invalid');
+  const bloat = index.valid && facts.bloat ? bloatOf(facts.bloat, index) : undefined;
+  if (isDeclared && bloat && maintenance?.maxBloat !== undefined && isBloated(bloat, maintenance.maxBloat, maintenance.minBloatBytes)) flags.add('bloated');
   if (redundantTo !== undefined) flags.add('redundant');
   // A unique index is used by every insert, which idx_scan does not count: zero scans says nothing.
   if (index.valid && index.scans === 0 && !enforces(index)) flags.add('unused');
@@ -226,6 +242,7 @@ function indexStatus(
     ...(ratio === undefined ? {} : { ratio }),
     scans: index.scans,
     ...(index.lastScan === undefined ? {} : { lastScan: index.lastScan }),
+    ...(bloat === undefined ? {} : { bloat }),
     flags: FLAG_ORDER.filter((f) => flags.has(f)),
     ...(redundantTo === undefined ? {} : { redundantTo }),
     ...(index.constraint ? { constraint: index.constraint } : {}),
@@ -248,7 +265,7 @@ function tableStatus(table: DesiredTable, live: LiveState, facts: StatusFacts, b
     return shape ? [{ index, shape, declared: declared.has(index.name) }] : [];
   });
   const redundant = findRedundant(candidates);
-  const indexes = own.map((index) => indexStatus(index, sizeBytes, { declared, redundant, facts }));
+  const indexes = own.map((index) => indexStatus(index, sizeBytes, { declared, redundant, facts, maintenance: table.maintenance }));
   const indexBytes = indexes.reduce((sum, i) => sum + i.sizeBytes, 0);
   const ratio = ratioOf(indexBytes, sizeBytes);
   const present = new Set(own.map((i) => i.name));
@@ -285,6 +302,7 @@ export function computeStatus(desired: DesiredState, live: LiveState, facts: Sta
       redundant: count('redundant'),
       unused: count('unused'),
       unmanaged: count('unmanaged'),
+      bloated: count('bloated'),
       missingIndexes: tables.reduce((sum, t) => sum + t.missing.length, 0),
       tablesOverBudget: tables.filter((t) => t.overBudget).length,
     },
@@ -321,6 +339,7 @@ export function statusDocument(report: StatusReport): unknown {
         ratio: i.ratio ?? null,
         scans: i.scans,
         lastScan: i.lastScan ?? null,
+        bloat: bloatDocument(i.bloat),
         flags: i.flags,
         redundantTo: i.redundantTo ?? null,
         constraint: i.constraint ?? null,
@@ -330,4 +349,11 @@ export function statusDocument(report: StatusReport): unknown {
     })),
     summary: report.summary,
   };
+}
+
+/** An index's bloat in the JSON document: its figures and how they were had, or why there are none. */
+function bloatDocument(bloat: IndexBloat | undefined): unknown {
+  if (bloat === undefined) return null;
+  if (bloat.kind === 'unknown') return { method: null, reason: bloat.reason };
+  return { method: bloat.kind, ratio: bloat.ratio, sizeBytes: bloat.sizeBytes, expectedBytes: bloat.expectedBytes, wastedBytes: bloat.wastedBytes };
 }

@@ -1,7 +1,7 @@
 /* `reconcile status` as a pull-request comment or a report page: a markdown table per declared table. */
 import { printableQualified, printableText } from '../core/printable.js';
 import type { StatusReport } from '../core/status.js';
-import { indexRows, scansNote, statusSummaryLine, tableHeadline } from './status-text.js';
+import { bloatNote, indexRows, scansNote, statusSummaryLine, tableHeadline } from './status-text.js';
 
 function cell(text: string): string {
   return printableText(text).replace(/\|/g, '\\|');
@@ -19,6 +19,8 @@ export function renderStatusMarkdown(report: StatusReport): string {
     '',
     `PostgreSQL ${report.serverVersion}. ${scansNote(report)}`,
     '',
+    bloatNote(),
+    '',
   ];
   for (const table of report.tables) {
     const head = tableHeadline(table, report.budget);
@@ -28,10 +30,10 @@ export function renderStatusMarkdown(report: StatusReport): string {
       if (table.exists) lines.push('No indexes.', '');
       continue;
     }
-    lines.push('| index | valid | size | ratio | scans | flags |', '|---|---|--:|--:|--:|---|');
+    lines.push('| index | valid | size | ratio | bloat | scans | flags |', '|---|---|--:|--:|--:|--:|---|');
     for (const row of rows) {
       const flags = row.flags.map(({ flag, text }) => (flag === 'invalid' || flag === 'missing' ? `**${text}**` : text)).join(', ');
-      lines.push(`| ${cell(code(row.name))} | ${row.valid} | ${row.size} | ${row.ratio} | ${row.scans} | ${cell(flags)} |`);
+      lines.push(`| ${cell(code(row.name))} | ${row.valid} | ${row.size} | ${row.ratio} | ${row.bloat} | ${row.scans} | ${cell(flags)} |`);
     }
     lines.push('');
   }

@@ -1,5 +1,6 @@
 /* `reconcile status` for a person: one aligned table of indexes per declared table, a closing line. */
 import { assertNever } from '../core/actions.js';
+import type { IndexBloat } from '../core/bloat.js';
 import type { IndexFlag, IndexStatus, StatusReport, TableStatus } from '../core/status.js';
 import { printableName, printableQualified, printableText } from '../core/printable.js';
 import type { Palette } from './color.js';
@@ -20,6 +21,11 @@ export function flagText(index: IndexStatus, flag: IndexFlag): string {
   switch (flag) {
     case 'invalid':
       return 'invalid';
+    case 'bloated': {
+      const b = index.bloat;
+      const sizes = b && b.kind !== 'unknown' ? `: ${formatBytes(b.sizeBytes)} → ~${formatBytes(b.expectedBytes)}` : '';
+      return `bloated${sizes}, reconcile apply reindexes it`;
+    }
     case 'building':
       return index.build ? `being built by pid ${index.build.pid} (${printableText(index.build.phase)})` : 'being built';
     case 'redundant':
@@ -44,6 +50,7 @@ function paintFlag(flag: IndexFlag, text: string, colors: Palette): string {
       return colors.red(text);
     case 'redundant':
     case 'unused':
+    case 'bloated':
       return colors.yellow(text);
     case 'building':
       return colors.cyan(text);
@@ -67,6 +74,20 @@ export function tableHeadline(table: TableStatus, budget: number | undefined): {
   };
 }
 
+/** `~79.8%` estimated, `79.8%` measured, `-` when there is no figure. */
+export function bloatCell(bloat: IndexBloat | undefined): string {
+  if (bloat === undefined || bloat.kind === 'unknown') return '-';
+  return `${bloat.kind === 'estimated' ? '~' : ''}${percent(bloat.ratio)}`;
+}
+
+/** The note every output carries: how bloat was had, and for which methods. */
+export function bloatNote(): string {
+  return (
+    'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); ' +
+    '--exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.'
+  );
+}
+
 /** The note every output carries: what idx_scan counts, and since when. */
 export function scansNote(report: StatusReport): string {
   const since = report.statsReset === undefined ? 'never reset' : `last reset ${report.statsReset}`;
@@ -77,6 +98,7 @@ export function statusSummaryLine(report: StatusReport): string {
   const s = report.summary;
   const parts = [`${s.invalid} invalid`, `${s.redundant} redundant`, `${s.unused} unused`];
   if (s.building > 0) parts.push(`${s.building} being built`);
+  if (s.bloated > 0) parts.push(`${s.bloated} bloated`);
   if (report.budget !== undefined) parts.push(`${pluralise(s.tablesOverBudget, 'table')} over the ${budgetPercent(report.budget)} budget`);
   let line = `${pluralise(s.tables, 'table')}, ${pluralise(s.indexes, 'index', 'indexes')}: ${parts.join(', ')}.`;
   const missing: string[] = [];
@@ -97,6 +119,7 @@ export interface IndexRow {
   readonly valid: string;
   readonly size: string;
   readonly ratio: string;
+  readonly bloat: string;
   readonly scans: string;
   /** Each flag's text with its flag, for colouring. */
   readonly flags: readonly { readonly flag: IndexFlag | 'missing'; readonly text: string }[];
@@ -108,19 +131,25 @@ export function indexRows(table: TableStatus): IndexRow[] {
     valid: index.valid ? 'yes' : 'no',
     size: formatBytes(index.sizeBytes),
     ratio: percent(index.ratio),
+    bloat: bloatCell(index.bloat),
     scans: formatCount(index.scans),
     flags: index.flags.map((flag) => ({ flag, text: flagText(index, flag) })),
   }));
   for (const name of table.missing) {
-    rows.push({ name: printableName(name), valid: '-', size: '-', ratio: '-', scans: '-', flags: [{ flag: 'missing', text: 'missing: reconcile apply creates it' }] });
+    rows.push({ name: printableName(name), valid: '-', size: '-', ratio: '-', bloat: '-', scans: '-', flags: [{ flag: 'missing', text: 'missing: reconcile apply creates it' }] });
   }
   return rows;
 }
 
-const HEADINGS = { name: 'index', valid: 'valid', size: 'size', ratio: 'ratio', scans: 'scans', flags: 'flags' } as const;
+const HEADINGS = { name: 'index', valid: 'valid', size: 'size', ratio: 'ratio', bloat: 'bloat', scans: 'scans', flags: 'flags' } as const;
 
 export function renderStatusText(report: StatusReport, colors: Palette): string {
-  const lines: string[] = [colors.bold(`Index status of ${report.manifestFile} on PostgreSQL ${report.serverVersion}`), colors.dim(scansNote(report)), ''];
+  const lines: string[] = [
+    colors.bold(`Index status of ${report.manifestFile} on PostgreSQL ${report.serverVersion}`),
+    colors.dim(scansNote(report)),
+    colors.dim(bloatNote()),
+    '',
+  ];
   for (const table of report.tables) {
     const head = tableHeadline(table, report.budget);
     const name = colors.bold(printableQualified(table.schema, table.name));
@@ -138,10 +167,11 @@ export function renderStatusText(report: StatusReport, colors: Palette): string 
       valid: width((r) => r.valid),
       size: width((r) => r.size),
       ratio: width((r) => r.ratio),
+      bloat: width((r) => r.bloat),
       scans: width((r) => r.scans),
     };
-    const line = (cells: { name: string; valid: string; size: string; ratio: string; scans: string }, flags: string): string =>
-      `  ${cells.name.padEnd(w.name)}  ${cells.valid.padEnd(w.valid)}  ${cells.size.padStart(w.size)}  ${cells.ratio.padStart(w.ratio)}  ${cells.scans.padStart(w.scans)}  ${flags}`.trimEnd();
+    const line = (cells: { name: string; valid: string; size: string; ratio: string; bloat: string; scans: string }, flags: string): string =>
+      `  ${cells.name.padEnd(w.name)}  ${cells.valid.padEnd(w.valid)}  ${cells.size.padStart(w.size)}  ${cells.ratio.padStart(w.ratio)}  ${cells.bloat.padStart(w.bloat)}  ${cells.scans.padStart(w.scans)}  ${flags}`.trimEnd();
     lines.push(colors.dim(line(HEADINGS, HEADINGS.flags)));
     for (const row of rows) {
       const flags = row.flags

@@ -110,6 +110,35 @@ describe('bloat', () => {
   });
 });
 
+describe('status', () => {
+  it('shows the bloat of each index, estimated or measured, and --fail-on bloat fails on the declared ones past maxBloat', async () => {
+    const file = manifestFor('status', skuTable('gauge'));
+    const estimated = await reconcile(file, ['status', '--fail-on', 'bloat']);
+    expect(estimated.code).toBe(1);
+    expect(estimated.stderr).toBe('status failed (--fail-on bloat): 1 bloated index.\n');
+    const rows = estimated.stdout.split('\n');
+    expect(rows.slice(4, 9)).toEqual([
+      'public.gauge  table 6.0 MB, indexes 11.6 MB = 192.2% of the table',
+      '  index        valid    size   ratio   bloat  scans  flags',
+      '  gauge_fresh  yes    1.2 MB   20.3%   ~0.0%      0  redundant: gauge_sku covers it, unused, unmanaged',
+      '  gauge_pkey   yes    4.3 MB   71.6%  ~79.7%      0  constraint (primary key)',
+      '  gauge_sku    yes    6.0 MB  100.4%  ~79.8%      0  bloated: 6.0 MB → ~1.2 MB, reconcile apply reindexes it, unused',
+    ]);
+    const measured = await reconcile(file, ['status', '--exact-bloat', '--format', 'json']);
+    const sku = JSON.parse(measured.stdout).tables[0].indexes.find((i: { name: string }) => i.name === 'gauge_sku');
+    expect(sku.bloat).toMatchObject({ method: 'measured', sizeBytes: 6_332_416 });
+    expect(sku.flags).toContain('bloated');
+  });
+
+  it('refuses --fail-on bloat without a maxBloat to hold the indexes to', async () => {
+    const file = path.join(dir, 'plain.yaml');
+    fs.writeFileSync(file, `version: 1\ntables:\n${skuTable('gauge')}`);
+    const result = await reconcile(file, ['status', '--fail-on', 'bloat']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`--fail-on bloat needs a threshold, and ${file} sets no maintenance.maxBloat.`);
+  });
+});
+
 describe('the reindex action', () => {
   let file: string;
 

@@ -113,25 +113,26 @@ function masked(text: string): string {
 const TEXT = [
   'Index status of indexes.yaml on PostgreSQL N',
   'Scans are counted by this server since its statistics were never reset; a replica counts its own, so check it before dropping an index unused here.',
+  'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
   '',
   'public.orders  table 1.0 MB, indexes 1.2 MB = 118.9% of the table (budget 50%): over budget',
-  '  index                   valid      size  ratio  scans  flags',
-  '  orders_customer         yes    160.0 kB  15.2%      0  redundant: orders_customer_placed covers it, unused',
-  '  orders_customer_placed  yes    456.0 kB  43.2%      1',
-  '  orders_dup              no      0 bytes   0.0%      0  invalid, unmanaged',
-  '  orders_open             yes     32.0 kB   3.0%      3',
-  '  orders_pkey             yes    456.0 kB  43.2%      0  constraint (primary key)',
-  '  orders_status           yes    152.0 kB  14.4%      0  unused, unmanaged',
-  '  orders_unbuilt          -             -      -      -  missing: reconcile apply creates it',
+  '  index                   valid      size  ratio  bloat  scans  flags',
+  '  orders_customer         yes    160.0 kB  15.2%  ~0.0%      0  redundant: orders_customer_placed covers it, unused',
+  '  orders_customer_placed  yes    456.0 kB  43.2%  ~0.0%      1',
+  '  orders_dup              no      0 bytes   0.0%      -      0  invalid, unmanaged',
+  '  orders_open             yes     32.0 kB   3.0%  ~0.0%      3',
+  '  orders_pkey             yes    456.0 kB  43.2%  ~0.0%      0  constraint (primary key)',
+  '  orders_status           yes    152.0 kB  14.4%  ~0.0%      0  unused, unmanaged',
+  '  orders_unbuilt          -             -      -      -      -  missing: reconcile apply creates it',
   '',
   'public.events  partitioned table 232.0 kB, indexes 96.0 kB = 41.4% of the partitioned table (budget 50%)',
-  '  index      valid     size  ratio  scans  flags',
-  '  events_at  yes    96.0 kB  41.4%      0  unused',
+  '  index      valid     size  ratio  bloat  scans  flags',
+  '  events_at  yes    96.0 kB  41.4%  ~0.0%      0  unused',
   '',
   'public.tags  table 80.0 kB, indexes 40.0 kB = 50.0% of the table (budget 50%)',
-  '  index      valid     size  ratio  scans  flags',
-  '  tags_name  yes    40.0 kB  50.0%      1',
-  '  tags_id    -            -      -      -  missing: reconcile apply creates it',
+  '  index      valid     size  ratio  bloat  scans  flags',
+  '  tags_name  yes    40.0 kB  50.0%  ~0.0%      1',
+  '  tags_id    -            -      -      -      -  missing: reconcile apply creates it',
   '',
   'public.ghosts  does not exist (1 declared index)',
   '',
@@ -140,7 +141,11 @@ const TEXT = [
 ].join('\n');
 
 function index(name: string, fields: Record<string, unknown>): Record<string, unknown> {
+  // Freshly built: the estimate finds no wasted space.
+  const size = (fields['sizeBytes'] as number | undefined) ?? 0;
+  const bloat = fields['valid'] === false ? null : { method: 'estimated', ratio: 0, sizeBytes: size, expectedBytes: size, wastedBytes: 0 };
   return {
+    bloat,
     name,
     declared: true,
     valid: true,
@@ -224,7 +229,7 @@ const JSON_DOCUMENT = {
     },
     { schema: 'public', name: 'ghosts', exists: false, kind: null, sizeBytes: 0, indexBytes: 0, ratio: null, overBudget: false, indexes: [], missingIndexes: ['ghosts_id'] },
   ],
-  summary: { tables: 4, missingTables: 1, indexes: 8, invalid: 1, building: 0, redundant: 1, unused: 3, unmanaged: 2, missingIndexes: 3, tablesOverBudget: 1 },
+  summary: { tables: 4, missingTables: 1, indexes: 8, invalid: 1, building: 0, redundant: 1, unused: 3, unmanaged: 2, bloated: 0, missingIndexes: 3, tablesOverBudget: 1 },
 };
 
 describe('reconcile status', () => {
@@ -257,24 +262,26 @@ describe('reconcile status', () => {
   it('writes markdown for a pull request or a report', async () => {
     const { code, out } = await status('markdown');
     expect(code).toBe(0);
-    expect(masked(out).split('\n').slice(0, 19)).toEqual([
+    expect(masked(out).split('\n').slice(0, 21)).toEqual([
       '### Index status for `indexes.yaml`',
       '',
       '**4 tables, 8 indexes: 1 invalid, 1 redundant, 3 unused, 1 table over the 50% budget. 1 declared table does not exist and 3 declared indexes are missing: see reconcile plan.**',
       '',
       'PostgreSQL N. Scans are counted by this server since its statistics were never reset; a replica counts its own, so check it before dropping an index unused here.',
       '',
+      'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
+      '',
       '#### `public.orders`: table 1.0 MB, indexes 1.2 MB = 118.9% of the table (budget 50%), **over budget**',
       '',
-      '| index | valid | size | ratio | scans | flags |',
-      '|---|---|--:|--:|--:|---|',
-      '| `orders_customer` | yes | 160.0 kB | 15.2% | 0 | redundant: orders_customer_placed covers it, unused |',
-      '| `orders_customer_placed` | yes | 456.0 kB | 43.2% | 1 |  |',
-      '| `orders_dup` | no | 0 bytes | 0.0% | 0 | **invalid**, unmanaged |',
-      '| `orders_open` | yes | 32.0 kB | 3.0% | 3 |  |',
-      '| `orders_pkey` | yes | 456.0 kB | 43.2% | 0 | constraint (primary key) |',
-      '| `orders_status` | yes | 152.0 kB | 14.4% | 0 | unused, unmanaged |',
-      '| `orders_unbuilt` | - | - | - | - | **missing: reconcile apply creates it** |',
+      '| index | valid | size | ratio | bloat | scans | flags |',
+      '|---|---|--:|--:|--:|--:|---|',
+      '| `orders_customer` | yes | 160.0 kB | 15.2% | ~0.0% | 0 | redundant: orders_customer_placed covers it, unused |',
+      '| `orders_customer_placed` | yes | 456.0 kB | 43.2% | ~0.0% | 1 |  |',
+      '| `orders_dup` | no | 0 bytes | 0.0% | - | 0 | **invalid**, unmanaged |',
+      '| `orders_open` | yes | 32.0 kB | 3.0% | ~0.0% | 3 |  |',
+      '| `orders_pkey` | yes | 456.0 kB | 43.2% | ~0.0% | 0 | constraint (primary key) |',
+      '| `orders_status` | yes | 152.0 kB | 14.4% | ~0.0% | 0 | unused, unmanaged |',
+      '| `orders_unbuilt` | - | - | - | - | - | **missing: reconcile apply creates it** |',
       '',
       '#### `public.events`: partitioned table 232.0 kB, indexes 96.0 kB = 41.4% of the partitioned table (budget 50%)',
     ]);

@@ -1,4 +1,5 @@
 /* Status core: redundancy (prefix, method, predicate, uniqueness), ratios and budget, flags, summary. */
+import type { BloatFacts, IndexBloat } from '../../src/core/bloat.js';
 import { describe, expect, it } from 'vitest';
 import type { LiveIndex } from '../../src/core/model.js';
 import {
@@ -139,7 +140,9 @@ function facts(shapes: Record<string, LiveIndexShape>, indexBytes: Record<string
 function scenario(budget?: number) {
   const desired = {
     ...desiredState([
-      desiredTable('orders', [desiredIndex('orders', 'orders_customer'), desiredIndex('orders', 'orders_customer_date'), desiredIndex('orders', 'orders_not_built')]),
+      desiredTable('orders', [desiredIndex('orders', 'orders_customer'), desiredIndex('orders', 'orders_customer_date'), desiredIndex('orders', 'orders_not_built')], {
+        maintenance: { maxBloat: 0.4, minBloatBytes: 1 * MB },
+      }),
       desiredTable('events', [desiredIndex('events', 'events_at')]),
       desiredTable('ghost', [desiredIndex('ghost', 'ghost_idx')]),
     ]),
@@ -170,7 +173,18 @@ function scenario(budget?: number) {
     { orders_pkey: 1 * MB, orders_customer: 2 * MB, orders_customer_date: 3 * MB, orders_old: 1 * MB, orders_new: 0, events_at: 1 * MB },
     { orders: 20 * MB, events: 10 * MB },
   );
-  return { desired, live, facts: f };
+  const bloat: BloatFacts = {
+    method: 'estimated',
+    indexes: new Map<string, IndexBloat>([
+      ['public.orders_pkey', { kind: 'estimated', sizeBytes: 1 * MB, expectedBytes: 1 * MB, wastedBytes: 0, ratio: 0 }],
+      ['public.orders_customer', { kind: 'estimated', sizeBytes: 2 * MB, expectedBytes: 1.9 * MB, wastedBytes: 0.1 * MB, ratio: 0.05 }],
+      // Past maxBloat 40% and minBloatSize 1MB: the plan reindexes it.
+      ['public.orders_customer_date', { kind: 'estimated', sizeBytes: 3 * MB, expectedBytes: 1.2 * MB, wastedBytes: 1.8 * MB, ratio: 0.6 }],
+      ['public.events_2026_at_idx', { kind: 'unknown', reason: 'no statistics for column 1: ANALYZE the table' }],
+    ]),
+    leaves: new Map([['public.events_at', [{ schema: 'public', table: 'events_2026', name: 'events_2026_at_idx' }]]]),
+  };
+  return { desired, live, facts: { ...f, bloat } };
 }
 
 describe('computeStatus', () => {
@@ -182,7 +196,7 @@ describe('computeStatus', () => {
     expect(orders.indexes.map((i) => [i.name, i.ratio, i.flags, i.redundantTo ?? null])).toEqual([
       ['orders_pkey', 0.05, ['constraint'], null],
       ['orders_customer', 0.1, ['redundant'], 'orders_customer_date'],
-      ['orders_customer_date', 0.15, ['unused'], null],
+      ['orders_customer_date', 0.15, ['bloated', 'unused'], null],
       ['orders_old', 0.05, ['invalid', 'unmanaged'], null],
       ['orders_new', 0, ['building', 'unmanaged'], null],
     ]);
@@ -199,6 +213,7 @@ describe('computeStatus', () => {
       redundant: 1,
       unused: 1,
       unmanaged: 2,
+      bloated: 1,
       missingIndexes: 2,
       tablesOverBudget: 1,
     });
@@ -207,6 +222,7 @@ describe('computeStatus', () => {
       { category: 'invalid', count: 1 },
       { category: 'redundant', count: 1 },
       { category: 'unused', count: 1 },
+      { category: 'bloat', count: 1 },
     ]);
   });
 
@@ -225,7 +241,7 @@ describe('computeStatus', () => {
     expect(report.tables[0]!.ratio).toBeUndefined();
     expect(report.tables[0]!.indexes[0]!.ratio).toBeUndefined();
     expect(report.tables.every((t) => !t.overBudget)).toBe(true);
-    expect(categoriesPresent(report).map((c) => c.category)).toEqual(['invalid', 'redundant', 'unused']);
+    expect(categoriesPresent(report).map((c) => c.category)).toEqual(['invalid', 'redundant', 'unused', 'bloat']);
   });
 
   it('falls back to the live state when an index went away between the reads', () => {
@@ -264,23 +280,24 @@ describe('status renderers', () => {
       [
         'Index status of indexes.yaml on PostgreSQL 18.4',
         'Scans are counted by this server since its statistics were last reset 2026-01-01T00:00:00Z; a replica counts its own, so check it before dropping an index unused here.',
+        'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
         '',
         'public.orders  table 20.0 MB, indexes 7.0 MB = 35.0% of the table (budget 20%): over budget',
-        '  index                 valid     size  ratio  scans  flags',
-        '  orders_pkey           yes     1.0 MB   5.0%      0  constraint (primary key)',
-        '  orders_customer       yes     2.0 MB  10.0%     12  redundant: orders_customer_date covers it',
-        '  orders_customer_date  yes     3.0 MB  15.0%      0  unused',
-        '  orders_old            no      1.0 MB   5.0%      0  invalid, unmanaged',
-        '  orders_new            no     0 bytes   0.0%      0  being built by pid 4242 (building index: scanning table), unmanaged',
-        '  orders_not_built      -            -      -      -  missing: reconcile apply creates it',
+        '  index                 valid     size  ratio   bloat  scans  flags',
+        '  orders_pkey           yes     1.0 MB   5.0%   ~0.0%      0  constraint (primary key)',
+        '  orders_customer       yes     2.0 MB  10.0%   ~5.0%     12  redundant: orders_customer_date covers it',
+        '  orders_customer_date  yes     3.0 MB  15.0%  ~60.0%      0  bloated: 3.0 MB → ~1.2 MB, reconcile apply reindexes it, unused',
+        '  orders_old            no      1.0 MB   5.0%       -      0  invalid, unmanaged',
+        '  orders_new            no     0 bytes   0.0%       -      0  being built by pid 4242 (building index: scanning table), unmanaged',
+        '  orders_not_built      -            -      -       -      -  missing: reconcile apply creates it',
         '',
         'public.events  table 10.0 MB, indexes 1.0 MB = 10.0% of the table (budget 20%)',
-        '  index      valid    size  ratio  scans  flags',
-        '  events_at  yes    1.0 MB  10.0%      3',
+        '  index      valid    size  ratio  bloat  scans  flags',
+        '  events_at  yes    1.0 MB  10.0%      -      3',
         '',
         'public.ghost  does not exist (1 declared index)',
         '',
-        '3 tables, 6 indexes: 1 invalid, 1 redundant, 1 unused, 1 being built, 1 table over the 20% budget. 1 declared table does not exist and 2 declared indexes are missing: see reconcile plan.',
+        '3 tables, 6 indexes: 1 invalid, 1 redundant, 1 unused, 1 being built, 1 bloated, 1 table over the 20% budget. 1 declared table does not exist and 2 declared indexes are missing: see reconcile plan.',
         '',
       ].join('\n'),
     );
@@ -289,26 +306,29 @@ describe('status renderers', () => {
   it('says nothing of a budget the manifest does not set', () => {
     const { desired, live, facts: f } = scenario();
     expect(statusSummaryLine(computeStatus(desired, live, f))).toBe(
-      '3 tables, 6 indexes: 1 invalid, 1 redundant, 1 unused, 1 being built. 1 declared table does not exist and 2 declared indexes are missing: see reconcile plan.',
+      '3 tables, 6 indexes: 1 invalid, 1 redundant, 1 unused, 1 being built, 1 bloated. 1 declared table does not exist and 2 declared indexes are missing: see reconcile plan.',
     );
   });
 
   it('writes markdown tables', () => {
     const { desired, live, facts: f } = scenario(0.2);
     const text = renderStatusMarkdown(computeStatus(desired, live, f));
-    expect(text.split('\n').slice(0, 12)).toEqual([
+    expect(text.split('\n').slice(0, 15)).toEqual([
       '### Index status for `indexes.yaml`',
       '',
-      '**3 tables, 6 indexes: 1 invalid, 1 redundant, 1 unused, 1 being built, 1 table over the 20% budget. 1 declared table does not exist and 2 declared indexes are missing: see reconcile plan.**',
+      '**3 tables, 6 indexes: 1 invalid, 1 redundant, 1 unused, 1 being built, 1 bloated, 1 table over the 20% budget. 1 declared table does not exist and 2 declared indexes are missing: see reconcile plan.**',
       '',
       'PostgreSQL 18.4. Scans are counted by this server since its statistics were never reset; a replica counts its own, so check it before dropping an index unused here.',
       '',
+      'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
+      '',
       '#### `public.orders`: table 20.0 MB, indexes 7.0 MB = 35.0% of the table (budget 20%), **over budget**',
       '',
-      '| index | valid | size | ratio | scans | flags |',
-      '|---|---|--:|--:|--:|---|',
-      '| `orders_pkey` | yes | 1.0 MB | 5.0% | 0 | constraint (primary key) |',
-      '| `orders_customer` | yes | 2.0 MB | 10.0% | 12 | redundant: orders_customer_date covers it |',
+      '| index | valid | size | ratio | bloat | scans | flags |',
+      '|---|---|--:|--:|--:|--:|---|',
+      '| `orders_pkey` | yes | 1.0 MB | 5.0% | ~0.0% | 0 | constraint (primary key) |',
+      '| `orders_customer` | yes | 2.0 MB | 10.0% | ~5.0% | 12 | redundant: orders_customer_date covers it |',
+      '| `orders_customer_date` | yes | 3.0 MB | 15.0% | ~60.0% | 0 | bloated: 3.0 MB → ~1.2 MB, reconcile apply reindexes it, unused |',
     ]);
   });
 });
@@ -330,19 +350,19 @@ describe('status of names with line breaks and escapes in them', () => {
     );
     const f = facts({ docs_id: shape(['id']), [evil]: shape(['id']), docs_key: shape(['id']) }, { docs_id: MB, [evil]: MB, docs_key: MB }, { docs: 10 * MB });
     const report = computeStatus(desired, live, f);
-    expect(renderStatusText(report, PLAIN).split('\n').slice(3, 8)).toEqual([
+    expect(renderStatusText(report, PLAIN).split('\n').slice(4, 9)).toEqual([
       'public.docs  table 10.0 MB, indexes 3.0 MB = 30.0% of the table',
-      '  index                   valid    size  ratio  scans  flags',
-      '  docs_id                 yes    1.0 MB  10.0%      5  redundant: docs_key covers it',
-      '  "evil\\n+ forged | `x`"  yes    1.0 MB  10.0%      5  redundant: docs_id covers it, unmanaged',
-      '  docs_key                yes    1.0 MB  10.0%      5  constraint "docs\\x1b[2Jkey" (unique constraint)',
+      '  index                   valid    size  ratio  bloat  scans  flags',
+      '  docs_id                 yes    1.0 MB  10.0%      -      5  redundant: docs_key covers it',
+      '  "evil\\n+ forged | `x`"  yes    1.0 MB  10.0%      -      5  redundant: docs_id covers it, unmanaged',
+      '  docs_key                yes    1.0 MB  10.0%      -      5  constraint "docs\\x1b[2Jkey" (unique constraint)',
     ]);
-    expect(renderStatusMarkdown(report).split('\n').slice(8, 13)).toEqual([
-      '| index | valid | size | ratio | scans | flags |',
-      '|---|---|--:|--:|--:|---|',
-      '| `docs_id` | yes | 1.0 MB | 10.0% | 5 | redundant: docs_key covers it |',
-      "| `\"evil\\n+ forged \\| 'x'\"` | yes | 1.0 MB | 10.0% | 5 | redundant: docs_id covers it, unmanaged |",
-      '| `docs_key` | yes | 1.0 MB | 10.0% | 5 | constraint "docs\\x1b[2Jkey" (unique constraint) |',
+    expect(renderStatusMarkdown(report).split('\n').slice(10, 15)).toEqual([
+      '| index | valid | size | ratio | bloat | scans | flags |',
+      '|---|---|--:|--:|--:|--:|---|',
+      '| `docs_id` | yes | 1.0 MB | 10.0% | - | 5 | redundant: docs_key covers it |',
+      "| `\"evil\\n+ forged \\| 'x'\"` | yes | 1.0 MB | 10.0% | - | 5 | redundant: docs_id covers it, unmanaged |",
+      '| `docs_key` | yes | 1.0 MB | 10.0% | - | 5 | constraint "docs\\x1b[2Jkey" (unique constraint) |',
     ]);
   });
 });
