@@ -241,3 +241,10 @@ export function bloatOf(facts: BloatFacts, index: { readonly schema: string; rea
   if (!index.partitioned) return facts.indexes.get(key) ?? { kind: 'unknown', reason: 'not read (invalid, or created meanwhile)' };
   return sumBloat((facts.leaves.get(key) ?? []).map((leaf) => bloatOf(facts, { schema: leaf.schema, name: leaf.name, partitioned: false })));
 }
+
+/** An index's bloat in the JSON document: its figures and how they were had, or why there are none. */
+export function bloatDocument(bloat: IndexBloat | undefined): unknown {
+  if (bloat === undefined) return null;
+  if (bloat.kind === 'unknown') return { method: null, reason: bloat.reason };
+  return { method: bloat.kind, ratio: bloat.ratio, sizeBytes: bloat.sizeBytes, expectedBytes: bloat.expectedBytes, wastedBytes: bloat.wastedBytes };
+}

@@ -4,7 +4,7 @@
  * reset). Pure: the reads live in io/status-reader.ts.
  */
 import { indexKey, tableKey, type ConstraintType, type DesiredState, type DesiredTable, type LiveIndex, type LiveState, type Maintenance, type TableKind } from './model.js';
-import { bloatOf, isBloated, type BloatFacts, type IndexBloat } from './bloat.js';
+import { bloatDocument, bloatOf, isBloated, type BloatFacts, type IndexBloat } from './bloat.js';
 import { indexPolicy, isUnmanagedWhenUndeclared } from './policy.js';
 
 /** One key column of a live index, as the catalog describes it. */
@@ -349,11 +349,4 @@ export function statusDocument(report: StatusReport): unknown {
     })),
     summary: report.summary,
   };
-}
-
-/** An index's bloat in the JSON document: its figures and how they were had, or why there are none. */
-function bloatDocument(bloat: IndexBloat | undefined): unknown {
-  if (bloat === undefined) return null;
-  if (bloat.kind === 'unknown') return { method: null, reason: bloat.reason };
-  return { method: bloat.kind, ratio: bloat.ratio, sizeBytes: bloat.sizeBytes, expectedBytes: bloat.expectedBytes, wastedBytes: bloat.wastedBytes };
 }
