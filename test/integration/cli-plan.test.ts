@@ -180,7 +180,7 @@ describe.concurrent('reconcile plan against real database state', () => {
     const saved = await readFile(path.join(dir, 'plan.json'), 'utf8');
     const document = JSON.parse(saved);
     expect(validatePlan(document), JSON.stringify(validatePlan.errors)).toBe(true);
-    expect(document.summary).toEqual({ create: 1, replace: 1, rename: 1, rebuild: 1, drop: 3, comment: 1, skip: 1 });
+    expect(document.summary).toEqual({ create: 1, replace: 1, rename: 1, rebuild: 1, reindex: 0, drop: 3, comment: 1, skip: 1 });
     expect(document.changes).toBe(true);
     expect(document.actions.map((a: { kind: string; index: string }) => `${a.kind} ${a.index}`)).toEqual([
       'skip members_building',
