@@ -5,14 +5,14 @@
  * `{"type":"check",…}`).
  */
 import type { BaselineDocument } from '../core/check-baseline.js';
-import { comparisonDocument } from '../core/check-comparison.js';
+import { compareBaselines, comparisonDocument } from '../core/check-comparison.js';
 import { declaredChecks } from '../core/explain.js';
 import type { DesiredState } from '../core/model.js';
 import { pluralise } from '../core/text.js';
 import { runDeclaredChecks } from '../io/check-runner.js';
 import type { ConnectionTarget } from '../io/db.js';
 import type { ApplyOutput } from './apply.js';
-import { compareOrRefuse, DEFAULT_CHECK_RUNS, measured, renderComparison } from './check.js';
+import { DEFAULT_CHECK_RUNS, measured, refuseForeignBaseline, renderComparison } from './check.js';
 import { colorsFor, type CommandContext, type CommonOptions } from './context.js';
 
 export interface AroundApply {
@@ -55,7 +55,8 @@ export async function compareAfterApply(around: AroundApply, before: BaselineDoc
   if (output !== 'json') context.stdout.write('\nTiming the declared queries again after the apply…\n\n');
   const after = await measure(around);
   if (after === undefined) return applied;
-  const comparison = compareOrRefuse(before, after);
+  refuseForeignBaseline(before, after, { manifest: around.manifestFile });
+  const comparison = compareBaselines(before, after);
   if (output === 'json') {
     context.stdout.write(`${JSON.stringify({ type: 'check', at: after.createdAt, ...(comparisonDocument(comparison) as object) })}\n`);
   } else {

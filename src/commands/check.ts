@@ -4,7 +4,7 @@
  * p95 budgets, save the timings (--out) and compare them with timings saved before (--baseline).
  */
 import { assertNever } from '../core/actions.js';
-import { baselineDocument, baselineMismatch, type BaselineDocument } from '../core/check-baseline.js';
+import { baselineDocument, baselineMismatch, declaredIdentity, type BaselineDocument, type MeasurementIdentity } from '../core/check-baseline.js';
 import { compareBaselines, comparisonDocument, type Comparison } from '../core/check-comparison.js';
 import { UserError } from '../core/errors.js';
 import { checkDocument, checkPassed, checkReport, declaredChecks, type CheckReport } from '../core/explain.js';
@@ -12,6 +12,8 @@ import type { DesiredState } from '../core/model.js';
 import { pluralise } from '../core/text.js';
 import { readBaselineFile, writeBaselineFile } from '../io/baseline-file.js';
 import { runDeclaredChecks, type CheckRun } from '../io/check-runner.js';
+import { readDatabaseIdentity } from '../io/database-identity.js';
+import { withSession } from '../io/db.js';
 import { loadManifest } from '../io/manifest/load.js';
 import type { Palette } from '../ui/color.js';
 import { renderComparisonMarkdown } from '../ui/check-comparison-markdown.js';
@@ -54,19 +56,18 @@ export function measured(run: CheckRun, now: Date = new Date()): BaselineDocumen
   return run.database === undefined ? undefined : baselineDocument(run.report, { createdAt: now.toISOString(), database: run.database });
 }
 
-/** Compares `after` with `before`, or explains why the two cannot be compared. */
-export function compareOrRefuse(before: BaselineDocument, after: BaselineDocument, baselineFile?: string): Comparison {
-  const names = { baseline: baselineFile ?? 'the measurement before the apply', manifest: after.manifest };
-  const mismatch = baselineMismatch(before, after, names);
-  if (mismatch) {
-    throw new UserError(
-      `Cannot compare with the baseline: ${mismatch.reason}`,
-      mismatch.cause === 'database'
-        ? `A baseline compares one database before and after a change: measure this one before the change with reconcile check --analyze --out ${baselineFile ?? 'before.json'}.`
-        : `Measure the queries ${after.manifest} declares now, before the change: reconcile check --analyze --out ${baselineFile ?? 'before.json'}.`,
-    );
-  }
-  return compareBaselines(before, after, baselineFile);
+/** Refuses a baseline measured on another database or for other queries than are measured now. */
+export function refuseForeignBaseline(before: MeasurementIdentity, now: MeasurementIdentity, names: { readonly baseline?: string; readonly manifest: string }): void {
+  const baseline = names.baseline ?? 'the measurement before the apply';
+  const mismatch = baselineMismatch(before, now, { baseline, manifest: names.manifest });
+  if (mismatch === undefined) return;
+  const out = names.baseline ?? 'before.json';
+  throw new UserError(
+    `Cannot compare with the baseline: ${mismatch.reason}`,
+    mismatch.cause === 'database'
+      ? `A baseline compares one database before and after a change: measure this one before the change with reconcile check --analyze --out ${out}`
+      : `Measure the queries ${names.manifest} declares now, before the change: reconcile check --analyze --out ${out}`,
+  );
 }
 
 export function renderComparison(comparison: Comparison, format: CheckFormat, colors: Palette): string {
@@ -95,10 +96,20 @@ function renderReport(report: CheckReport, format: CheckFormat, colors: Palette)
   }
 }
 
-/** Runs the declared queries; a manifest that declares none needs no connection. */
-async function runChecks(desired: DesiredState, options: CheckCommandOptions, context: CommandContext, how: { analyze: boolean; runs: number }): Promise<CheckRun> {
-  if (declaredChecks(desired).length === 0) return { report: checkReport(options.file, how, []) };
-  return withConnection(context, options, (target) => runDeclaredChecks(target, desired, { manifestFile: options.file, ...how, signal: context.signal }));
+/**
+ * Runs the declared queries; a manifest that declares none needs no connection. A baseline is checked
+ * against the database and the declared queries first: a foreign one fails before minutes of timing.
+ */
+async function runChecks(desired: DesiredState, before: BaselineDocument | undefined, options: CheckCommandOptions, context: CommandContext, how: { analyze: boolean; runs: number }): Promise<CheckRun> {
+  const checks = declaredChecks(desired);
+  if (checks.length === 0) return { report: checkReport(options.file, how, []) };
+  return withConnection(context, options, async (target) => {
+    if (before !== undefined) {
+      const database = await withSession(target, readDatabaseIdentity);
+      refuseForeignBaseline(before, declaredIdentity(database, checks), { baseline: options.baseline, manifest: options.file });
+    }
+    return runDeclaredChecks(target, desired, { manifestFile: options.file, ...how, signal: context.signal });
+  });
 }
 
 export async function runCheck(options: CheckCommandOptions, context: CommandContext): Promise<number> {
@@ -109,7 +120,7 @@ export async function runCheck(options: CheckCommandOptions, context: CommandCon
   if (options.baseline !== undefined && declaredChecks(desired).length === 0) {
     throw new UserError(`${options.file} declares no queries, so there is nothing to compare with ${options.baseline}.`, 'Declare the queries each index serves (queries: under the index), then measure them before and after.');
   }
-  const run = await runChecks(desired, options, context, how);
+  const run = await runChecks(desired, before, options, context, how);
   const colors = colorsFor(context, options);
   const now = measured(run);
   if (options.out !== undefined && now !== undefined) await writeBaselineFile(options.out, now);
@@ -126,7 +137,9 @@ export async function runCheck(options: CheckCommandOptions, context: CommandCon
     if (options.out !== undefined) return run.report.summary.failed === 0 ? 0 : 1;
     return checkPassed(run.report) ? 0 : 1;
   }
-  const comparison = compareOrRefuse(before, now, options.baseline);
+  // Checked again on what was measured (the URL may reach another database by now): the comparison needs every query on both sides.
+  refuseForeignBaseline(before, now, { baseline: options.baseline, manifest: options.file });
+  const comparison = compareBaselines(before, now, options.baseline);
   context.stdout.write(renderComparison(comparison, options.format, colors));
   return comparison.summary.passed ? 0 : 1;
 }

@@ -14,7 +14,7 @@
  */
 import { oneLine } from './text.js';
 import { categoryOf } from './check-categories.js';
-import type { CheckReport, CheckResult, IndexState } from './explain.js';
+import type { CheckReport, CheckResult, DeclaredCheck, IndexState } from './explain.js';
 import type { QueryCategory, QueryParam } from './model.js';
 
 export const BASELINE_FORMAT_VERSION = 1;
@@ -110,7 +110,7 @@ export function queryIdentity(query: Pick<BaselineQuery, 'table' | 'index' | 'sq
 }
 
 /** Keys that tell repeated declarations of one query apart: the identity and its occurrence. */
-export function queryKeys(queries: readonly BaselineQuery[]): string[] {
+export function queryKeys(queries: MeasurementIdentity['queries']): string[] {
   const seen = new Map<string, number>();
   return queries.map((query) => {
     const identity = queryIdentity(query);
@@ -135,11 +135,25 @@ function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
   return a.systemIdentifier === null || b.systemIdentifier === null || a.systemIdentifier === b.systemIdentifier;
 }
 
+/** What identifies the measurement to compare with: the database, and which queries (see queryIdentity). */
+export interface MeasurementIdentity {
+  readonly database: DatabaseIdentity;
+  readonly queries: readonly Pick<BaselineQuery, 'table' | 'index' | 'sql' | 'params'>[];
+}
+
+/** The identity of the queries a manifest declares, before any of them runs. */
+export function declaredIdentity(database: DatabaseIdentity, checks: readonly DeclaredCheck[]): MeasurementIdentity {
+  return {
+    database,
+    queries: checks.map((check) => ({ table: { schema: check.schema, name: check.table }, index: check.index, sql: check.sql, params: check.params ?? null })),
+  };
+}
+
 /**
  * Why `before` cannot be compared with `now`, or undefined when it can: another database, or other
  * declared queries (the first difference named, and how many there are).
  */
-export function baselineMismatch(before: BaselineDocument, now: BaselineDocument, names: { readonly baseline: string; readonly manifest: string }): BaselineMismatch | undefined {
+export function baselineMismatch(before: MeasurementIdentity, now: MeasurementIdentity, names: { readonly baseline: string; readonly manifest: string }): BaselineMismatch | undefined {
   if (!sameDatabase(before.database, now.database)) {
     return {
       cause: 'database',

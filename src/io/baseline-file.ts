@@ -32,8 +32,10 @@ export async function readBaselineFile(file: string): Promise<BaselineDocument> 
   } catch (error) {
     throw new UserError(`${file} is not a check baseline: it is not JSON (${(error as Error).message}).`, MAKE_ONE);
   }
-  if (typeof data === 'object' && data !== null && 'kind' in data && data.kind !== 'check-baseline') {
-    throw new UserError(`${file} is not a check baseline: it is a ${JSON.stringify(data.kind)} document.`, MAKE_ONE);
+  const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+  if (kind !== 'check-baseline') {
+    const what = kind === undefined ? 'it has no "kind": "check-baseline"' : `its kind is ${JSON.stringify(kind)}, not "check-baseline"`;
+    throw new UserError(`${file} is not a check baseline (check --analyze --out writes those): ${what}.`, MAKE_ONE);
   }
   if (typeof data === 'object' && data !== null && 'formatVersion' in data && data.formatVersion !== BASELINE_FORMAT_VERSION) {
     throw new UserError(`${file} is a check baseline of format version ${String(data.formatVersion)}; this reconcile reads version ${BASELINE_FORMAT_VERSION}.`, MAKE_ONE);
