@@ -26,7 +26,7 @@ import { formatDuration } from './ui/units.js';
  * Timed runs per query before the indexes exist: full-text search then reads every article, hundreds of
  * milliseconds a run at the default scale, so fewer runs keep the demo short.
  */
-const BEFORE_RUNS = 3;
+const BEFORE_RUNS = 2;
 
 const EXAMPLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'openlearn');
 

@@ -38,7 +38,7 @@ describe('npm start (the demo)', () => {
     expect(lines[2]).toMatch(/^Loaded the openlearn schema and data \(scale 0\.02\) in [\d.]+m?s\.$/);
     const headings = lines.filter((line) => line.startsWith('== '));
     expect(headings).toEqual([
-      '== reconcile check --analyze --runs 3 --out before.json: time the declared queries before the indexes exist',
+      '== reconcile check --analyze --runs 2 --out before.json: time the declared queries before the indexes exist',
       '== reconcile plan: what indexes.yaml asks for',
       '== reconcile apply --yes: build them online',
       '== reconcile plan: again',
