@@ -93,7 +93,8 @@ function applyCommand({ program, context, exit }: CommandWiring): void {
     .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
     .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
-    .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean }, command: Command) => {
+    .option('--check', 'time the declared queries before and after the apply (check --analyze) and print the comparison')
+    .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean; check?: boolean }, command: Command) => {
       const { lockTimeout, buildLockTimeout, ...rest } = options;
       const { runApply } = await import('./commands/apply.js');
       exit(await runApply(
@@ -142,7 +143,9 @@ function checkCommand({ program, context, exit }: CommandWiring): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--analyze', 'also run the queries and hold them to their p95 budgets')
     .option('--runs <n>', 'timed runs per query with --analyze (default 5)', positiveInteger)
-    .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; databaseUrl?: string; embedded?: boolean }) => {
+    .option('--out <file>', 'with --analyze: save the timings, to compare with after a change')
+    .option('--baseline <file>', 'with --analyze: compare the timings with ones saved by --out (p95 before and now, change, budgets)')
+    .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; out?: string; baseline?: string; databaseUrl?: string; embedded?: boolean }) => {
       const { runCheck } = await import('./commands/check.js');
       exit(await runCheck({ ...options, color: program.opts<{ color: boolean }>().color }, context));
     });

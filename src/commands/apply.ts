@@ -15,6 +15,7 @@ import { loadManifestFile } from '../io/manifest/load.js';
 import { readPlanFile } from '../io/plan-file.js';
 import { planAgainstDatabase } from '../io/planning.js';
 import { renderPlanText } from '../ui/plan-text.js';
+import { compareAfterApply, measureBeforeApply } from './apply-check.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
 
 export type ApplyOutput = 'tui' | 'plain' | 'json';
@@ -32,6 +33,8 @@ export interface ApplyCommandOptions extends ConnectionOptions, CommonOptions {
   readonly allowEmpty?: boolean;
   readonly allowLockingDrops?: boolean;
   readonly exactBloat?: boolean;
+  /** Time the declared queries before and after the apply and print the comparison (see apply-check). */
+  readonly check?: boolean;
 }
 
 function effectiveSettings(desired: DesiredState, options: ApplyCommandOptions): Settings {
@@ -113,13 +116,19 @@ export async function runApply(options: ApplyCommandOptions, context: CommandCon
     // Always the actions generated now: a saved plan only approves them, once they equal it statement for statement.
     const document = current.document;
     if (output !== 'json') context.stdout.write(renderPlanText(document, colors));
-    if (!document.changes) return 0;
+    if (!document.changes) {
+      if (options.check && output !== 'json') context.stdout.write('\n--check: no changes, so nothing to time before and after.\n');
+      return 0;
+    }
     if (output !== 'json') context.stdout.write('\n');
     if (!(await approve(options, context))) {
       context.stderr.write('Apply cancelled.\n');
       return 1;
     }
-    return runActions(target, document.actions, settings, desired, planOptions, output, context, options, current.document.database.searchPath);
+    const around = { target, desired, manifestFile, output, context };
+    const before = options.check ? await measureBeforeApply(around) : undefined;
+    const applied = await runActions(target, document.actions, settings, desired, planOptions, output, context, options, current.document.database.searchPath);
+    return before === undefined || applied === 130 ? applied : compareAfterApply(around, before, applied, options);
   });
 }
 

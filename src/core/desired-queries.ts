@@ -1,6 +1,6 @@
 /*
  * The queries an index declares it serves (`queries:`), as `reconcile check` runs them: the statement
- * PostgreSQL's parser accepted, its parameters and values, and its p95 budget.
+ * PostgreSQL's parser accepted, its parameters and values, its p95 budget and its category.
  */
 import type { QueryInput } from './manifest-input.js';
 import type { Locate, ManifestPath, Report } from './manifest-path.js';
@@ -40,6 +40,7 @@ export function buildQueries(given: readonly QueryInput[], path: ManifestPath, {
     parameters,
     ...(query.params === undefined ? {} : { params: query.params }),
     ...(p95Ms === undefined ? {} : { p95Ms }),
+    ...(query.category === undefined ? {} : { category: query.category }),
     source: locate(queryPath),
   };
   });

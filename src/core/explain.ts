@@ -2,7 +2,8 @@
  * `reconcile check`, the pure part: what an EXPLAIN (FORMAT JSON) plan reads (which indexes, which
  * scans), percentiles of timed runs, and the verdict for each query an index declares it serves.
  */
-import { indexKey, tableKey, type DesiredState, type LiveState, type QueryParam, type SourceRef } from './model.js';
+import { indexKey, tableKey, type DesiredState, type LiveState, type QueryCategory, type QueryParam, type SourceRef } from './model.js';
+import { planShape } from './plan-shape.js';
 
 // ---- plan trees ----
 
@@ -101,6 +102,8 @@ export interface DeclaredCheck {
   /** Values for `$1…$n`, when the manifest gives them. */
   readonly params?: readonly QueryParam[];
   readonly p95Ms?: number;
+  /** As the manifest names it; see check-categories for the category of a query that names none. */
+  readonly category?: QueryCategory;
   readonly source: SourceRef;
 }
 
@@ -115,6 +118,7 @@ export function declaredChecks(desired: DesiredState): DeclaredCheck[] {
         parameters: query.parameters,
         ...(query.params === undefined ? {} : { params: query.params }),
         ...(query.p95Ms === undefined ? {} : { p95Ms: query.p95Ms }),
+        ...(query.category === undefined ? {} : { category: query.category }),
         source: query.source,
       })),
     ),
@@ -179,6 +183,8 @@ export interface CheckResult {
   /** Whether the plan reads the declared index (or, for a partitioned one, one of its partitions' indexes). */
   readonly usesIndex: boolean;
   readonly reads?: PlanReads;
+  /** The plan in one line (see plan-shape), for comparing plans before and after. */
+  readonly shape?: string;
   readonly timing?: Timing;
   /** The plan was made without values for the query's `$n` parameters. */
   readonly genericPlan: boolean;
@@ -265,7 +271,7 @@ export function evaluateCheck(check: DeclaredCheck, outcome: QueryOutcome, live:
       overBudget: check.p95Ms !== undefined && p95Ms > check.p95Ms,
     };
   }
-  return { check, indexState, usesIndex, reads, ...(timing ? { timing } : {}), genericPlan, hints };
+  return { check, indexState, usesIndex, reads, shape: planShape(rootPlan(outcome.plan)), ...(timing ? { timing } : {}), genericPlan, hints };
 }
 
 export function checkReport(

@@ -2,7 +2,7 @@
  * The manifest as written: what schema/indexes.schema.json accepts, before defaults, units and checks.
  */
 import type { MaintenanceInput } from './maintenance.js';
-import type { QueryParam } from './model.js';
+import type { QueryCategory, QueryParam } from './model.js';
 
 export type Duration = number | string;
 export type Size = number | string;
@@ -21,6 +21,7 @@ export interface QueryInput {
   readonly sql: string;
   readonly params?: readonly QueryParam[];
   readonly p95?: Duration;
+  readonly category?: QueryCategory;
 }
 
 export interface IndexInput {

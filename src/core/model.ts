@@ -51,8 +51,13 @@ export interface DeclaredQuery {
   readonly params?: readonly QueryParam[];
   /** p95 budget in milliseconds, when given. */
   readonly p95Ms?: number;
+  /** The deployment guide's category, when the manifest names it (else derived from the budget: see check-categories). */
+  readonly category?: QueryCategory;
   readonly source: SourceRef;
 }
+
+/** The deployment guide's kinds of query, each with its p95 budget: common < 50 ms, search < 200 ms, analytics < 500 ms. */
+export type QueryCategory = 'common' | 'search' | 'analytics';
 
 /** A storage parameter, kept as text in manifest order (PostgreSQL prints them verbatim). */
 export interface StorageParameter {

@@ -21,9 +21,25 @@
  * executions; on every version, and no value is ever spliced into SQL text. Without params, a query
  * with `$n` is planned generically (EXPLAIN (GENERIC_PLAN), PostgreSQL 16+).
  */
-import { analyzedMs, type ExplainMethod, type QueryOutcome } from '../core/explain.js';
-import { DatabaseRefused } from '../core/errors.js';
-import type { Session } from './db.js';
+import type { BaselineDatabase } from '../core/check-baseline.js';
+import {
+  analyzedMs,
+  checkReport,
+  declaredChecks,
+  evaluateCheck,
+  explainMethod,
+  type CheckReport,
+  type CheckResult,
+  type ExplainMethod,
+  type QueryOutcome,
+} from '../core/explain.js';
+import { DatabaseRefused, Interrupted } from '../core/errors.js';
+import { checkQuery } from '../core/query-check.js';
+import type { DesiredState } from '../core/model.js';
+import { readLiveState } from './catalog.js';
+import { readDatabaseIdentity } from './database-identity.js';
+import { withSession, type ConnectionTarget, type Session } from './db.js';
+import { readRoleSearchPath } from './search-path.js';
 
 export const DEFAULT_CHECK_STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_CHECK_LOCK_TIMEOUT_MS = 3_000;
@@ -77,4 +93,72 @@ export async function runDeclaredQuery(session: Session, sql: string, options: Q
   } finally {
     await session.query('ROLLBACK').catch(() => undefined);
   }
+}
+
+export interface CheckRunOptions {
+  readonly manifestFile: string;
+  /** Time the queries too (EXPLAIN ANALYZE). */
+  readonly analyze: boolean;
+  /** Timed runs per query with analyze. */
+  readonly runs: number;
+  /** Aborted on Ctrl-C: the running query is cancelled and Interrupted thrown. */
+  readonly signal: AbortSignal;
+}
+
+export interface CheckRun {
+  readonly report: CheckReport;
+  /** The database measured, for a baseline; undefined when no query was declared (nothing connected). */
+  readonly database?: BaselineDatabase;
+}
+
+/** The manifest reader admitted each query as one read-only SELECT; nothing else may reach the server. */
+function assertPlainSelects(desired: DesiredState): void {
+  for (const check of declaredChecks(desired)) {
+    const issue = checkQuery(check.sql).issue;
+    if (issue) throw new Error(`a declared query passed the manifest check but is not one plain SELECT (${issue.message}): ${check.sql}`);
+  }
+}
+
+/** Runs every query the manifest declares (see runDeclaredQuery), in manifest order, and judges each. */
+export async function runDeclaredChecks(target: ConnectionTarget, desired: DesiredState, options: CheckRunOptions): Promise<CheckRun> {
+  const { analyze, runs, signal } = options;
+  assertPlainSelects(desired);
+  const checks = declaredChecks(desired);
+  if (checks.length === 0) return { report: checkReport(options.manifestFile, { analyze, runs }, []) };
+  // The catalog is read the way every read of the tool's is (jit off); the queries run on a session
+  // of their own that keeps the server's jit, as the application's sessions do.
+  const { live, identity } = await withSession(target, async (session) => ({
+    live: await readLiveState(session, desired.tables),
+    identity: await readDatabaseIdentity(session),
+  }));
+  const searchPath = (await readRoleSearchPath(target)).setting;
+  const results = await withSession(
+    target,
+    async (session) => {
+      const done: CheckResult[] = [];
+      // Ctrl-C cancels the query running now; the transaction is rolled back either way.
+      const onAbort = (): void => void session.cancel().catch(() => undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        for (const check of checks) {
+          if (signal.aborted) throw new Interrupted();
+          const method = explainMethod(check, { analyze, serverVersionNum: live.serverVersionNum });
+          const outcome: QueryOutcome =
+            method.kind === 'unplannable'
+              ? { kind: 'failed', message: method.message }
+              : await runDeclaredQuery(session, check.sql, { runs: analyze ? runs : 0, searchPath, method });
+          if (signal.aborted) throw new Interrupted();
+          done.push(evaluateCheck(check, outcome, live));
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+      return done;
+    },
+    { applicationQueries: true },
+  );
+  return {
+    report: checkReport(options.manifestFile, { analyze, runs, searchPath }, results),
+    database: { ...identity, serverVersion: live.serverVersion },
+  };
 }
