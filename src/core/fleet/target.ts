@@ -23,6 +23,11 @@ export interface FleetTarget {
    * first on the search path that resolves the manifest's names.
    */
   readonly tenantSchema?: string;
+  /**
+   * Set when the target could not even be listed: a `discover:` entry whose server did not answer stands
+   * for what it would have found, under the entry's name. The masked reason; never connect to it.
+   */
+  readonly unreachable?: string;
   /** Position in the fleet's declared order (file order, then discovery order): canaries are the first. */
   readonly ordinal: number;
 }

@@ -90,7 +90,7 @@ export function readYamlDocument(text: string, file: string): YamlOutcome {
 }
 
 /** Keys written twice in one mapping (YAML would silently keep the last one). */
-function duplicateKeys(node: unknown, path: ManifestPath, file: string, position: Position): Problem[] {
+export function duplicateKeys(node: unknown, path: ManifestPath, file: string, position: Position): Problem[] {
   const { isMap, isSeq } = yamlPackage();
   const problems: Problem[] = [];
   if (isMap(node)) {
