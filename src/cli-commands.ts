@@ -9,6 +9,8 @@ import type { ApplyOutput } from './commands/apply.js';
 import type { CheckCommandOptions } from './commands/check.js';
 import type { PlanFormat } from './commands/plan.js';
 import type { StatusCommandOptions } from './commands/status.js';
+import { checkFleetFlags, isFleet, withFleetOptions, type FleetFlags } from './commands/fleet.js';
+import { UserError } from './core/errors.js';
 
 export interface CommandWiring {
   readonly program: Command;
@@ -59,7 +61,7 @@ function validateCommand({ program, context, exit }: CommandWiring): void {
 }
 
 function planCommand({ program, context, exit }: CommandWiring): void {
-  program
+  const command = program
     .command('plan')
     .description('read the catalog and print what apply would change')
     .addOption(fileOption())
@@ -70,11 +72,21 @@ function planCommand({ program, context, exit }: CommandWiring): void {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
-    .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
-    .action(async (options: { file: string; format: PlanFormat; databaseUrl?: string; embedded?: boolean; out?: string; detailedExitcode?: boolean; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean }) => {
+    .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics');
+  withFleetOptions(command, 8).action(
+    async (options: { file: string; format: PlanFormat; databaseUrl?: string; embedded?: boolean; out?: string; detailedExitcode?: boolean; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean } & FleetFlags, self: Command) => {
+      const color = program.opts<{ color: boolean }>().color;
+      checkFleetFlags(options, { '--out FILE': options.out });
+      if (isFleet(options)) {
+        if (options.format === 'sql') throw new UserError('--format sql is a script for one database, not for --targets.', 'Use --format text, json or markdown for a fleet.');
+        const { runFleetPlan } = await import('./commands/fleet-plan.js');
+        exit(await runFleetPlan({ ...options, format: options.format, fileGiven: self.getOptionValueSource('file') === 'cli', color }, context));
+        return;
+      }
       const { runPlan } = await import('./commands/plan.js');
-      exit(await runPlan({ ...options, color: program.opts<{ color: boolean }>().color }, context));
-    });
+      exit(await runPlan({ ...options, color }, context));
+    },
+  );
 }
 
 function applyCommand({ program, context, exit }: CommandWiring): void {

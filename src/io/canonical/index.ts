@@ -94,6 +94,25 @@ export interface CanonicalOptions {
    * table, each index built on its own.
    */
   readonly shareCopies?: boolean;
+  /**
+   * Results shared with other databases alike (a fleet's targets): asked before building, told after.
+   * See io/fleet/canonical-share.ts for what a result is keyed on.
+   */
+  readonly share?: CanonicalShare;
+}
+
+/** What a fleet shares between its targets' canonicalisations. */
+export interface CanonicalShare {
+  claim(session: Session, indexes: readonly IndexToClone[], live: LiveState, path: ResolutionPath): Promise<SharedClaim>;
+}
+
+export interface SharedClaim {
+  /** The indexes this session builds: no other target has, or is building, them. */
+  readonly build: readonly IndexToClone[];
+  /** Told what was built (undefined: the build failed, and others build for themselves). */
+  settle(results: ReadonlyMap<string, CanonicalDefinition> | undefined): void;
+  /** The others' results by index key, once settled; missing ones this session builds itself. */
+  known(): Promise<ReadonlyMap<string, CanonicalDefinition>>;
 }
 
 export const DEFAULT_CANONICAL_LOCK_TIMEOUT_MS = 3_000;
@@ -208,6 +227,32 @@ function sortLive(desired: DesiredState, live: LiveState, results: ReadonlyMap<s
   return { canonical, toClone };
 }
 
+/**
+ * Building with a fleet's share: what another target has built (or is building) is taken from it, the
+ * rest is built here and told to the others; what a failed build of another left open is built here.
+ */
+async function cloneShared(
+  session: Session,
+  indexes: readonly IndexToClone[],
+  live: LiveState,
+  options: CanonicalOptions,
+  share: CanonicalShare,
+  build: (indexes: readonly IndexToClone[]) => Promise<Map<string, CanonicalDefinition>>,
+): Promise<Map<string, CanonicalDefinition>> {
+  const claim = await share.claim(session, indexes, live, options.resolutionPath ?? PG_CATALOG_ONLY);
+  let built: Map<string, CanonicalDefinition>;
+  try {
+    built = await build(claim.build);
+  } catch (error) {
+    claim.settle(undefined);
+    throw error;
+  }
+  claim.settle(built);
+  for (const [key, result] of await claim.known()) if (!built.has(key)) built.set(key, result);
+  for (const [key, result] of await build(indexes.filter((index) => !built.has(index.key)))) built.set(key, result);
+  return built;
+}
+
 export async function canonicalise(
   session: Session,
   desired: DesiredState,
@@ -217,8 +262,10 @@ export async function canonicalise(
   const counted = countingSession(session);
   const columns: ColumnCache = new Map();
   const copies = { tables: 0, indexes: 0 };
+  const build = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
+    indexes.length === 0 ? Promise.resolve(new Map()) : cloneAndRead(counted.session, indexes, live, options, columns, copies);
   const clone = (indexes: readonly IndexToClone[]): Promise<Map<string, CanonicalDefinition>> =>
-    cloneAndRead(counted.session, indexes, live, options, columns, copies);
+    options.share && indexes.length > 0 ? cloneShared(counted.session, indexes, live, options, options.share, build) : build(indexes);
 
   const sorted = sortDesired(desired, live);
   const fastPath = [...sorted.settled.values()].filter((result) => result.ok).length;
