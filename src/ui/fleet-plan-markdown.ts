@@ -20,6 +20,11 @@ function cell(text: string): string {
   return printableText(text).replace(/\|/g, '\\|');
 }
 
+/** Text outside code: also no HTML (a `<tenant>` would vanish as an unknown tag). */
+function prose(text: string): string {
+  return cell(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function code(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
@@ -32,11 +37,11 @@ function nameList(names: readonly string[]): string {
 
 export function renderFleetPlanMarkdown(plan: FleetPlan, targetsFile: string, settings: Pick<Settings, 'lockTimeoutMs' | 'buildLockTimeoutMs'>): string {
   const counts = fleetCounts(plan);
-  const lines = [fleetPlanMarker(targetsFile), `### Index plan for ${pluralise(counts.targets, 'target')} of \`${targetsFile}\``, '', `**${cell(fleetSummaryLine(plan))}**`, ''];
+  const lines = [fleetPlanMarker(targetsFile), `### Index plan for ${pluralise(counts.targets, 'target')} of \`${targetsFile}\``, '', `**${prose(fleetSummaryLine(plan))}**`, ''];
   lines.push('| state | targets |', '|---|---|');
   const inSync = plan.targets.filter((t) => t.state === 'in-sync').map((t) => t.name);
   if (inSync.length > 0) lines.push(`| in sync | ${cell(nameList(inSync))} |`);
-  for (const group of plan.groups) lines.push(`| plan ${group.id}: ${cell(groupDescription(group))} | ${cell(nameList(group.targets))} |`);
+  for (const group of plan.groups) lines.push(`| plan ${group.id}: ${cell(code(groupDescription(group)))} | ${cell(nameList(group.targets))} |`);
   for (const state of ['unreachable', 'failed'] as const) {
     const listed = plan.targets.filter((t) => t.state === state).map((t) => t.name);
     if (listed.length > 0) lines.push(`| ${state} | ${cell(nameList(listed))} |`);
@@ -56,7 +61,7 @@ export function renderFleetPlanMarkdown(plan: FleetPlan, targetsFile: string, se
             : action.kind;
       const schema = group.tenantSchema !== undefined && action.table.schema === group.tenantSchema ? TENANT_SCHEMA : printableName(action.table.schema);
       lines.push(
-        `| \`${SYMBOLS[action.kind]}\` | ${cell(code(`${schema}.${printableName(action.table.name)}`))} | ${cell(code(printableName(action.index)))} | ${cell(what)} | ${cell(action.reason)} |`,
+        `| \`${SYMBOLS[action.kind]}\` | ${cell(code(`${schema}.${printableName(action.table.name)}`))} | ${cell(code(printableName(action.index)))} | ${cell(what)} | ${prose(action.reason)} |`,
       );
     }
     lines.push('', '```sql', renderPlanSql(group.document, settings, { forDisplay: true }).trimEnd(), '```', '', '</details>', '');
@@ -66,7 +71,7 @@ export function renderFleetPlanMarkdown(plan: FleetPlan, targetsFile: string, se
     lines.push('| target | state | error |', '|---|---|---|');
     for (const target of troubled) {
       const problems = (target.problems ?? []).map((p) => `<br>${code(formatProblem(p))}`).join('');
-      lines.push(`| ${cell(code(printableName(target.name)))} | ${target.state} | ${cell(target.error ?? '')}${cell(problems)} |`);
+      lines.push(`| ${cell(code(printableName(target.name)))} | ${target.state} | ${prose(target.error ?? '')}${cell(problems)} |`);
     }
     lines.push('');
   }
