@@ -124,7 +124,7 @@ function applyCommand({ program, context, exit }: CommandWiring): void {
 }
 
 function statusCommand({ program, context, exit }: CommandWiring): void {
-  program
+  const command = program
     .command('status')
     .description('index health of the declared tables: valid, size, size/table ratio, bloat, scans, unused, redundant')
     .addOption(fileOption())
@@ -136,17 +136,25 @@ function statusCommand({ program, context, exit }: CommandWiring): void {
       ...value.split(',').map((part) => part.trim()).filter((part) => part.length > 0),
     ])
     .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
-    .action(async (options: { file: string; format: StatusCommandOptions['format']; failOn?: string[]; databaseUrl?: string; embedded?: boolean; exactBloat?: boolean }) => {
+    .action(async (options: { file: string; format: StatusCommandOptions['format']; failOn?: string[]; databaseUrl?: string; embedded?: boolean; exactBloat?: boolean } & FleetFlags, self: Command) => {
+      checkFleetFlags(options);
+      if (isFleet(options)) {
+        const { runFleetStatus } = await import('./commands/fleet-report.js');
+        const failOn = (options.failOn ?? []) as StatusCommandOptions['failOn'];
+        exit(await runFleetStatus({ ...options, failOn, fileGiven: self.getOptionValueSource('file') === 'cli', color: program.opts<{ color: boolean }>().color }, context));
+        return;
+      }
       const { runStatus } = await import('./commands/status.js');
       exit(await runStatus(
         { ...options, failOn: (options.failOn ?? []) as StatusCommandOptions['failOn'], color: program.opts<{ color: boolean }>().color },
         context,
       ));
     });
+  withFleetOptions(command, 8);
 }
 
 function checkCommand({ program, context, exit }: CommandWiring): void {
-  program
+  const command = program
     .command('check')
     .description('run the queries each index declares under EXPLAIN (read-only, rolled back); fail when the planner does not use the index')
     .addOption(fileOption())
@@ -157,10 +165,17 @@ function checkCommand({ program, context, exit }: CommandWiring): void {
     .option('--runs <n>', 'timed runs per query with --analyze (default 5)', positiveInteger)
     .option('--out <file>', 'with --analyze: save the timings, to compare with after a change')
     .option('--baseline <file>', 'with --analyze: compare the timings with ones saved by --out (p95 before and now, change, budgets)')
-    .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; out?: string; baseline?: string; databaseUrl?: string; embedded?: boolean }) => {
+    .action(async (options: { file: string; format: CheckCommandOptions['format']; analyze?: boolean; runs?: number; out?: string; baseline?: string; databaseUrl?: string; embedded?: boolean } & FleetFlags, self: Command) => {
+      checkFleetFlags(options, { '--out FILE': options.out, '--baseline FILE': options.baseline });
+      if (isFleet(options)) {
+        const { runFleetCheck } = await import('./commands/fleet-report.js');
+        exit(await runFleetCheck({ ...options, fileGiven: self.getOptionValueSource('file') === 'cli', color: program.opts<{ color: boolean }>().color }, context));
+        return;
+      }
       const { runCheck } = await import('./commands/check.js');
       exit(await runCheck({ ...options, color: program.opts<{ color: boolean }>().color }, context));
     });
+  withFleetOptions(command, 8);
 }
 
 function exportCommand({ program, context, exit }: CommandWiring): void {

@@ -22,7 +22,7 @@ export interface StatusCommandOptions extends ConnectionOptions, CommonOptions {
   readonly exactBloat?: boolean;
 }
 
-const FAIL_WORDS: Readonly<Record<StatusCategory, (count: number) => string>> = {
+export const FAIL_WORDS: Readonly<Record<StatusCategory, (count: number) => string>> = {
   budget: (n) => `${n} table${n === 1 ? '' : 's'} over the index size budget`,
   invalid: (n) => `${n} invalid index${n === 1 ? '' : 'es'}`,
   redundant: (n) => `${n} redundant index${n === 1 ? '' : 'es'}`,

@@ -36,6 +36,7 @@ import {
 import { DatabaseRefused, Interrupted } from '../core/errors.js';
 import { checkQuery } from '../core/query-check.js';
 import type { DesiredState } from '../core/model.js';
+import { quoteIdent } from '../core/sql.js';
 import { readLiveState } from './catalog.js';
 import { readDatabaseIdentity } from './database-identity.js';
 import { withSession, type ConnectionTarget, type Session } from './db.js';
@@ -103,6 +104,8 @@ export interface CheckRunOptions {
   readonly runs: number;
   /** Aborted on Ctrl-C: the running query is cancelled and Interrupted thrown. */
   readonly signal: AbortSignal;
+  /** A fleet's tenant schema: put before the role's search_path, as the tenant's application has it. */
+  readonly schemaFirst?: string;
 }
 
 export interface CheckRun {
@@ -131,7 +134,8 @@ export async function runDeclaredChecks(target: ConnectionTarget, desired: Desir
     live: await readLiveState(session, desired.tables),
     identity: await readDatabaseIdentity(session),
   }));
-  const searchPath = (await readRoleSearchPath(target)).setting;
+  const role = (await readRoleSearchPath(target)).setting;
+  const searchPath = options.schemaFirst === undefined ? role : [quoteIdent(options.schemaFirst), role].filter((part) => part !== '').join(', ');
   const results = await withSession(
     target,
     async (session) => {

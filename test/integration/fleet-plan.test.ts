@@ -132,6 +132,23 @@ describe('fleet plan', () => {
     expect(new Set(seen).size).toBe(100);
   });
 
+  it('status and check --targets report per target and for the fleet', async () => {
+    const args = ['--targets', path.join(dir, 'targets.yaml'), '--only', 'shared/tenant_0*', '--only', `two/${PREFIX}db_00`];
+    const status = await runInProcess(['status', ...args, '--format', 'json'], env());
+    expect(status.code).toBe(0);
+    const document = JSON.parse(status.stdout) as { summary: unknown; targets: { name: string; state: string; report: { tables: { schema: string }[] } }[] };
+    expect(document.summary).toEqual({ targets: 11, healthy: 0, withFindings: 11, failed: 0, unreachable: 0, totals: { budget: 0, invalid: 0, redundant: 0, unused: 32, bloat: 0 } });
+    // Each tenant's tables are its own schema's.
+    expect(document.targets.find((t) => t.name === 'shared/tenant_04')?.report.tables.map((t) => t.schema)).toEqual(['tenant_04', 'tenant_04']);
+    const failing = await runInProcess(['status', ...args, '--fail-on', 'unused'], env());
+    expect(failing.code).toBe(1);
+    expect(failing.stdout.trimEnd().split('\n').at(-1)).toBe('11 targets: 11 with findings (32 unused indexes)');
+    expect(failing.stderr).toBe('status failed (--fail-on unused) on 11 targets.\n');
+    const check = await runInProcess(['check', ...args], env());
+    expect(check.code).toBe(0);
+    expect(check.stdout.trimEnd().split('\n').at(-1)).toBe('11 targets: 11 passed');
+  });
+
   it('a stopped second server is unreachable, the exit 1, the rest planned', async () => {
     const password = second.password;
     await second.stop();
