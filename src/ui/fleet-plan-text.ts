@@ -33,6 +33,7 @@ function countsText(summary: PlanSummary): string {
     ['replace', 'to replace'],
     ['rename', 'to rename'],
     ['rebuild', 'to rebuild'],
+    ['reindex', 'to reindex'],
     ['drop', 'to drop'],
     ['comment', 'to comment'],
   ];

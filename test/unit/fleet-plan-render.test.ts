@@ -28,7 +28,7 @@ function document(actions: readonly CreateAction[]): PlanDocument {
     createdAt: '2026-01-02T03:04:05.000Z',
     manifest: { file: 'indexes.yaml', sha256: 'a'.repeat(64) },
     database: { serverVersion: '18.4', catalogFingerprint: 'f'.repeat(64), searchPath: ['pg_catalog', 'public'] },
-    summary: { create: actions.length, replace: 0, rename: 0, rebuild: 0, drop: 0, comment: 0, skip: 0 },
+    summary: { create: actions.length, replace: 0, rename: 0, rebuild: 0, reindex: 0, drop: 0, comment: 0, skip: 0 },
     changes: actions.length > 0,
     actions,
     unmanaged: [],
