@@ -9,6 +9,8 @@ import { renderStatusMarkdown } from '../ui/status-markdown.js';
 import { renderStatusText } from '../ui/status-text.js';
 import { readStatusFacts } from '../io/status-reader.js';
 import { readBloat } from '../io/bloat-reader.js';
+import { readCitusView } from '../io/citus/planning.js';
+import { citusStatusFacts } from '../core/citus/status.js';
 import { colorsFor, withConnection, type CommandContext, type CommonOptions, type ConnectionOptions } from './context.js';
 
 export type StatusFormat = 'text' | 'json' | 'markdown';
@@ -46,7 +48,10 @@ export async function readStatus(
       const live = await readLiveState(session, desired.tables);
       const facts = await readStatusFacts(session, desired.tables);
       const bloat = await readBloat(session, desired.tables, { exact: options.exactBloat ?? false });
-      return computeStatus(desired, live, { ...facts, bloat });
+      // On a Citus coordinator the shards hold the data: sizes, scans and validity are theirs.
+      const citus = await readCitusView(session, desired, live, 'all');
+      if (!citus.citus) return computeStatus(desired, live, { ...facts, bloat });
+      return computeStatus(desired, citus.live, { ...citusStatusFacts(facts, citus.citus), bloat });
     }),
   );
 }

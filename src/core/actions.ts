@@ -47,6 +47,9 @@ export interface BuildCost {
   readonly tableBytes: number;
   /** Undefined when the table was never analyzed. */
   readonly estimatedRows?: number;
+  /** Citus: the shards the build runs over and the nodes holding them (size and rows are summed over them). */
+  readonly shards?: number;
+  readonly nodes?: number;
 }
 
 interface ActionBase {

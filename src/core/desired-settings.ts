@@ -43,6 +43,7 @@ export function buildSettings(input: ManifestInput, report: Report): Settings {
     analyzeAfterBuild: given.analyzeAfterBuild ?? DEFAULT_SETTINGS.analyzeAfterBuild,
     allowLockingDrops: given.allowLockingDrops ?? DEFAULT_SETTINGS.allowLockingDrops,
     ...(given.searchPath === undefined ? {} : { searchPath: given.searchPath }),
+    ...(given.citus?.workerUrl === undefined ? {} : { citus: { workerUrl: given.citus.workerUrl } }),
   };
 }
 

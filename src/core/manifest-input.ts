@@ -57,6 +57,7 @@ export interface ManifestInput {
     readonly analyzeAfterBuild?: boolean;
     readonly allowLockingDrops?: boolean;
     readonly searchPath?: readonly string[];
+    readonly citus?: { readonly workerUrl?: string };
   };
   readonly budgets?: { readonly indexToTableRatio?: number };
   readonly maintenance?: MaintenanceInput;

@@ -121,6 +121,8 @@ export interface Settings {
    * the connecting role gets in the database.
    */
   readonly searchPath?: readonly string[];
+  /** Citus: how to reach the workers for progress (a URL template with {host} and {port}). */
+  readonly citus?: { readonly workerUrl?: string };
 }
 
 export interface Budgets {
@@ -170,6 +172,16 @@ export interface LiveTable {
   readonly estimatedRows?: number;
   /** Leaf and intermediate partitions of a partitioned table, in tree order. */
   readonly partitions: readonly LivePartition[];
+  /** On a Citus coordinator: how the table is spread (size and rows are then its shards'). */
+  readonly citus?: LiveCitusTable;
+}
+
+export interface LiveCitusTable {
+  readonly type: 'distributed' | 'reference' | 'citus-local';
+  readonly shards: number;
+  /** Nodes holding its placements. */
+  readonly nodes: number;
+  readonly distributionColumn?: string;
 }
 
 export interface LivePartition {
@@ -208,6 +220,8 @@ export interface LiveIndex {
   readonly sizeBytes: number;
   readonly scans: number;
   readonly lastScan?: string;
+  /** Citus: shards that lack this index or have it invalid, in words; the plan rebuilds a declared one. */
+  readonly shardProblem?: string;
 }
 
 export interface LiveTablespace {

@@ -134,6 +134,8 @@ export function classifyLive(live: LiveIndex, table: DesiredTable, declaredNames
 }
 
 function invalidReason(index: LiveIndex): string {
+  // Citus: valid on the coordinator, but not on every shard.
+  if (index.shardProblem !== undefined) return index.shardProblem;
   if (isTemporaryName(index.name)) return 'invalid: left by an interrupted replace';
   if (isReindexLeftoverName(index.name)) return 'invalid: left by an interrupted REINDEX CONCURRENTLY';
   return index.ready ? 'invalid: left by a concurrent build that failed or was cancelled' : 'invalid: left by a failed concurrent build';

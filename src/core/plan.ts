@@ -111,7 +111,11 @@ function planPrepared(entry: Prepared, inputs: PlanInputs): Planned {
   if (!entry.ready) return { entry };
   const { table } = entry;
   const { liveTable, checks, twins } = entry.ready;
-  const cost: BuildCost = { tableBytes: liveTable.sizeBytes, ...(liveTable.estimatedRows === undefined ? {} : { estimatedRows: liveTable.estimatedRows }) };
+  const cost: BuildCost = {
+    tableBytes: liveTable.sizeBytes,
+    ...(liveTable.estimatedRows === undefined ? {} : { estimatedRows: liveTable.estimatedRows }),
+    ...(liveTable.citus ? { shards: liveTable.citus.shards, nodes: liveTable.citus.nodes } : {}),
+  };
   const context: TableContext = {
     indexesOn: inputs.reusableOn,
     manifestName: inputs.manifestName,

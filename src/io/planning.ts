@@ -9,6 +9,7 @@ import { planDocument, type PlanDocument } from '../core/plan-document.js';
 import { canonicalise } from './canonical/index.js';
 import { readBloat } from './bloat-reader.js';
 import { readLiveState } from './catalog.js';
+import { readCitusView } from './citus/planning.js';
 import { withSession, type ConnectionTarget } from './db.js';
 import { readResolutionPath } from './search-path.js';
 
@@ -30,13 +31,17 @@ export async function planAgainstDatabase(
 ): Promise<PlannedState> {
   const resolutionPath = await readResolutionPath(target, desired.settings);
   return withSession(target, async (session) => {
-    const live = await readLiveState(session, desired.tables);
+    const read = await readLiveState(session, desired.tables);
+    // On a Citus coordinator: sizes, rows and validity from the shards, and what Citus refuses.
+    const citus = await readCitusView(session, desired, read, 'declared');
+    const live = citus.live;
     // Only the tables whose maintenance block can ask for a reindex: the exact measure reads every index whole.
     const maintained = desired.tables.filter((table) => table.maintenance?.maxBloat !== undefined);
     const exact = options.exactBloat ?? false;
     const bloat = maintained.length > 0 ? await readBloat(session, maintained, { exact }) : undefined;
-    const canonical = await canonicalise(session, desired, live, { resolutionPath });
-    const plan = computePlan(desired, live, canonical, { ...options, ...(bloat === undefined ? {} : { bloat }) });
+    const canonical = citus.refuse(await canonicalise(session, desired, read, { resolutionPath }));
+    const computed = computePlan(desired, live, canonical, { ...options, ...(bloat === undefined ? {} : { bloat }) });
+    const plan = citus.warnings.length === 0 ? computed : { ...computed, warnings: [...computed.warnings, ...citus.warnings] };
     const document = planDocument({
       exactBloat: exact,
       plan,

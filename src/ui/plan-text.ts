@@ -42,7 +42,12 @@ export function reindexText(bloat: ReindexFigures): string {
 
 export function costText(cost: BuildCost): string {
   const rows = cost.estimatedRows === undefined ? 'rows unknown: never analyzed' : `~${formatCount(cost.estimatedRows)} rows`;
-  return `builds over ${formatBytes(cost.tableBytes)}, ${rows}`;
+  // Citus: the size and rows are the shards', which is where the build runs.
+  const spread =
+    cost.shards === undefined
+      ? ''
+      : ` in ${formatCount(cost.shards)} shard${cost.shards === 1 ? '' : 's'}${cost.nodes === undefined ? '' : ` on ${formatCount(cost.nodes)} node${cost.nodes === 1 ? '' : 's'}`}`;
+  return `builds over ${formatBytes(cost.tableBytes)}${spread}, ${rows}`;
 }
 
 /** Puts each clause of a definition on its own line, so that a line diff points at what changed. */

@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/pg-index-reconciler/pg-index-reconciler/schema/indexes.schema.json","title":"pg-index-reconciler manifest (indexes.yaml)","description":"Indexes as code for PostgreSQL: the indexes each table should have. `reconcile plan` shows what would change; `reconcile apply` makes the database match, online.","type":"object","additionalProperties":false,"required":["version","tables"],"properties":{"version":{"description":"Version of the manifest format. Always 1.","const":1},"defaults":{"description":"Defaults for every table in this file.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"Schema of the table keys that name none (`users` means `<schema>.users`). Default: public. Taken literally, never case-folded.","type":"string","minLength":1},"prune":{"description":"Drop indexes that are not declared here from the declared tables (indexes backing constraints are never dropped). A table's own `prune` overrides it. Default: false.","type":"boolean"}}},"settings":{"description":"How `reconcile apply` runs. Command-line flags override these.","type":"object","additionalProperties":false,"properties":{"concurrency":{"description":"How many tables are worked on at once, each on its own connection. Default: 2.","type":"integer","minimum":1},"lockTimeout":{"$ref":"#/$defs/duration","description":"lock_timeout for short statements (drops, renames, comments, ON ONLY, ATTACH PARTITION); they are retried. Milliseconds, or a value like 500ms, 5s, 2min. Default: 5s."},"buildLockTimeout":{"$ref":"#/$defs/duration","description":"lock_timeout for concurrent index builds, whose waits for old snapshots count as lock waits: a short one kills builds half-way. 0 means no limit. Default: 0."},"statementTimeout":{"$ref":"#/$defs/duration","description":"statement_timeout for every statement. 0 means no limit (index builds can take hours). Default: 0."},"maintenanceWorkMem":{"$ref":"#/$defs/size","description":"maintenance_work_mem for index builds: bytes, or a value like 64MB, 512MB, 1GB. Default: the server's setting."},"maxParallelMaintenanceWorkers":{"description":"max_parallel_maintenance_workers for index builds. Default: the server's setting.","type":"integer","minimum":0},"retries":{"description":"How many times a statement is retried, with backoff, after a lock timeout, deadlock or serialization failure. Default: 3.","type":"integer","minimum":0},"analyzeAfterBuild":{"description":"Run ANALYZE on a table after building an expression index on it, so the planner can use the index at once. Default: true.","type":"boolean"},"allowLockingDrops":{"description":"Permit drops that cannot run concurrently (indexes on partitioned tables take an ACCESS EXCLUSIVE lock). Default: false.","type":"boolean"},"searchPath":{"description":"Schemas that resolve unqualified names in the manifest (functions, operators, types, operator classes, collations), after pg_catalog. Default: the search_path the connecting role gets in the database.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"budgets":{"description":"Limits that `reconcile status` reports against.","type":"object","additionalProperties":false,"properties":{"indexToTableRatio":{"description":"Largest acceptable size of a table's indexes relative to the table, e.g. 0.2 for 20%.","type":"number","exclusiveMinimum":0}}},"maintenance":{"$ref":"#/$defs/maintenance","description":"When `reconcile plan` rebuilds a declared, valid index with REINDEX INDEX CONCURRENTLY because it is bloated. A table's own `maintenance` overrides these fields. Default: never."},"tables":{"description":"The declared tables (or materialized views, or partitioned tables), by key: `name` or `schema.name`, taken literally (quote a part that contains a dot: `\"my.schema\".users`).","type":"object","additionalProperties":{"$ref":"#/$defs/table"}}},"$defs":{"table":{"description":"A declared table and the indexes it should have.","type":"object","additionalProperties":false,"properties":{"prune":{"description":"Drop this table's indexes that are not declared here (never constraint-backed ones). Overrides defaults.prune.","type":"boolean"},"indexes":{"description":"The table's indexes, by name. A name is at most 63 bytes and unique within its schema.","type":"object","additionalProperties":{"$ref":"#/$defs/index"}},"maintenance":{"$ref":"#/$defs/maintenance","description":"This table's reindex thresholds; each field overrides the top-level `maintenance`."}}},"index":{"description":"One index.","type":"object","additionalProperties":false,"required":["columns"],"properties":{"columns":{"description":"The key columns, in order: a column name (taken literally: `UserId` means \"UserId\") or { column | expression, opclass, opclassParams, collation, order, nulls }.","type":"array","minItems":1,"items":{"$ref":"#/$defs/columnEntry"}},"unique":{"description":"CREATE UNIQUE INDEX. Default: false.","type":"boolean"},"method":{"description":"Access method: btree (default), hash, gist, spgist, gin, brin, or one an extension adds (e.g. hnsw).","type":"string","minLength":1,"examples":["btree","hash","gist","spgist","gin","brin"]},"include":{"description":"Non-key columns stored in the index (INCLUDE), for index-only scans. Not key columns too.","type":"array","items":{"description":"A column name, taken literally.","type":"string","minLength":1}},"where":{"description":"Predicate of a partial index: one SQL expression (no `;`, no subquery), e.g. `refresh_token IS NOT NULL`.","type":"string","minLength":1},"with":{"description":"Storage parameters (WITH), e.g. { fillfactor: 90 }, in the order written.","type":"object","additionalProperties":{"description":"Value of the storage parameter.","type":["string","number","boolean"]}},"nullsNotDistinct":{"description":"NULLS NOT DISTINCT (PostgreSQL 15+): NULLs count as equal in a unique index. Needs unique: true.","type":"boolean"},"tablespace":{"description":"Tablespace of the index. Default: the database's default tablespace.","type":"string","minLength":1},"comment":{"description":"COMMENT ON INDEX: why this index exists.","type":"string"},"queries":{"description":"Queries this index is meant to serve; `reconcile check` runs them under EXPLAIN and fails when the planner does not use the index.","type":"array","items":{"$ref":"#/$defs/query"}}}},"columnEntry":{"description":"A key column: a column name (taken literally), or an object with exactly one of `column` / `expression`.","anyOf":[{"description":"A column name, taken literally.","type":"string","minLength":1},{"description":"A key column or expression with options.","type":"object","additionalProperties":false,"properties":{"column":{"description":"A column name, taken literally.","type":"string","minLength":1},"expression":{"description":"One SQL expression, e.g. `lower(email)` (no `;`, no subquery).","type":"string","minLength":1},"opclass":{"description":"Operator class, e.g. jsonb_path_ops, text_pattern_ops, gin_trgm_ops; `schema.name` where it must be qualified, a part in double quotes where it holds a dot or capitals (`\"MySchema\".my_ops`).","type":"string","minLength":1},"opclassParams":{"description":"Operator class parameters (PostgreSQL 13+), e.g. { siglen: 32 } for gist_trgm_ops (siglen = 32), in the order written. Needs `opclass`.","type":"object","additionalProperties":{"description":"Value of the operator class parameter.","type":["string","number","boolean"]}},"collation":{"description":"Collation, e.g. C, or `schema.name` (`pg_catalog.\"C\"`).","type":"string","minLength":1},"order":{"description":"Sort order: asc (default) or desc.","enum":["asc","desc"]},"nulls":{"description":"Where NULLs sort: first or last (default: last for asc, first for desc).","enum":["first","last"]}},"dependentRequired":{"opclassParams":["opclass"]},"oneOf":[{"type":"object","properties":{"column":true},"required":["column"]},{"type":"object","properties":{"expression":true},"required":["expression"]}]}]},"query":{"description":"A query the index serves.","type":"object","additionalProperties":false,"required":["sql"],"properties":{"sql":{"description":"Exactly one SELECT statement; it may use parameters $1, $2, … as the application sends them.","type":"string","minLength":1},"params":{"description":"Values for the query's parameters $1…$n, one for each, as the application would bind them, e.g. [42, 'live']. Without them `reconcile check` uses a generic plan (PostgreSQL 16+).","type":"array","items":{"type":["string","number","boolean","null"]}},"p95":{"$ref":"#/$defs/duration","description":"Budget for the query's 95th percentile under `reconcile check --analyze`: milliseconds, or a value like 50ms, 2s."},"category":{"description":"The deployment guide's kind of query, for the summary of `reconcile check --analyze --baseline`: common (p95 < 50 ms), search (< 200 ms), analytics (< 500 ms). Without it, the p95 budget decides: up to 50ms common, up to 200ms search, up to 500ms analytics.","enum":["common","search","analytics"]}}},"maintenance":{"description":"Reindex thresholds for bloated indexes.","type":"object","additionalProperties":false,"properties":{"maxBloat":{"$ref":"#/$defs/percent","description":"Reindex a declared, valid index (REINDEX INDEX CONCURRENTLY) when more than this share of it is wasted space, e.g. 40%. btree indexes are estimated from statistics; with --exact-bloat and the pgstattuple extension, btree, hash and gist indexes are measured. Unset: never."},"minBloatSize":{"$ref":"#/$defs/size","description":"Ignore wasted space below this, e.g. 64MB. Default: 1MB."}}},"percent":{"description":"A percentage, like 40% or 12.5%.","type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*%\\s*$"},"duration":{"description":"A duration: a number of milliseconds, or a value like 500ms, 5s, 2min, 1h (PostgreSQL units ms, s, min, h, d).","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*(ms|s|min|h|d)?\\s*$"}]},"size":{"description":"A size: a number of bytes, or a value like 64kB, 512MB, 1GB (PostgreSQL units B, kB, MB, GB, TB).","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*(B|kB|MB|GB|TB)?\\s*$"}]}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/pg-index-reconciler/pg-index-reconciler/schema/indexes.schema.json","title":"pg-index-reconciler manifest (indexes.yaml)","description":"Indexes as code for PostgreSQL: the indexes each table should have. `reconcile plan` shows what would change; `reconcile apply` makes the database match, online.","type":"object","additionalProperties":false,"required":["version","tables"],"properties":{"version":{"description":"Version of the manifest format. Always 1.","const":1},"defaults":{"description":"Defaults for every table in this file.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"Schema of the table keys that name none (`users` means `<schema>.users`). Default: public. Taken literally, never case-folded.","type":"string","minLength":1},"prune":{"description":"Drop indexes that are not declared here from the declared tables (indexes backing constraints are never dropped). A table's own `prune` overrides it. Default: false.","type":"boolean"}}},"settings":{"description":"How `reconcile apply` runs. Command-line flags override these.","type":"object","additionalProperties":false,"properties":{"concurrency":{"description":"How many tables are worked on at once, each on its own connection. Default: 2.","type":"integer","minimum":1},"lockTimeout":{"$ref":"#/$defs/duration","description":"lock_timeout for short statements (drops, renames, comments, ON ONLY, ATTACH PARTITION); they are retried. Milliseconds, or a value like 500ms, 5s, 2min. Default: 5s."},"buildLockTimeout":{"$ref":"#/$defs/duration","description":"lock_timeout for concurrent index builds, whose waits for old snapshots count as lock waits: a short one kills builds half-way. 0 means no limit. Default: 0."},"statementTimeout":{"$ref":"#/$defs/duration","description":"statement_timeout for every statement. 0 means no limit (index builds can take hours). Default: 0."},"maintenanceWorkMem":{"$ref":"#/$defs/size","description":"maintenance_work_mem for index builds: bytes, or a value like 64MB, 512MB, 1GB. Default: the server's setting."},"maxParallelMaintenanceWorkers":{"description":"max_parallel_maintenance_workers for index builds. Default: the server's setting.","type":"integer","minimum":0},"retries":{"description":"How many times a statement is retried, with backoff, after a lock timeout, deadlock or serialization failure. Default: 3.","type":"integer","minimum":0},"analyzeAfterBuild":{"description":"Run ANALYZE on a table after building an expression index on it, so the planner can use the index at once. Default: true.","type":"boolean"},"allowLockingDrops":{"description":"Permit drops that cannot run concurrently (indexes on partitioned tables take an ACCESS EXCLUSIVE lock). Default: false.","type":"boolean"},"searchPath":{"description":"Schemas that resolve unqualified names in the manifest (functions, operators, types, operator classes, collations), after pg_catalog. Default: the search_path the connecting role gets in the database.","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"citus":{"description":"Citus coordinators: how `reconcile apply` reaches the workers to show each one's build progress.","type":"object","additionalProperties":false,"properties":{"workerUrl":{"description":"Connection URL template for the workers, with {host} and {port} taken from pg_dist_node, e.g. postgres://monitor@{host}:{port}/app. Default: the coordinator's URL with the worker's host and port.","type":"string","minLength":1}}}}},"budgets":{"description":"Limits that `reconcile status` reports against.","type":"object","additionalProperties":false,"properties":{"indexToTableRatio":{"description":"Largest acceptable size of a table's indexes relative to the table, e.g. 0.2 for 20%.","type":"number","exclusiveMinimum":0}}},"maintenance":{"$ref":"#/$defs/maintenance","description":"When `reconcile plan` rebuilds a declared, valid index with REINDEX INDEX CONCURRENTLY because it is bloated. A table's own `maintenance` overrides these fields. Default: never."},"tables":{"description":"The declared tables (or materialized views, or partitioned tables), by key: `name` or `schema.name`, taken literally (quote a part that contains a dot: `\"my.schema\".users`).","type":"object","additionalProperties":{"$ref":"#/$defs/table"}}},"$defs":{"table":{"description":"A declared table and the indexes it should have.","type":"object","additionalProperties":false,"properties":{"prune":{"description":"Drop this table's indexes that are not declared here (never constraint-backed ones). Overrides defaults.prune.","type":"boolean"},"indexes":{"description":"The table's indexes, by name. A name is at most 63 bytes and unique within its schema.","type":"object","additionalProperties":{"$ref":"#/$defs/index"}},"maintenance":{"$ref":"#/$defs/maintenance","description":"This table's reindex thresholds; each field overrides the top-level `maintenance`."}}},"index":{"description":"One index.","type":"object","additionalProperties":false,"required":["columns"],"properties":{"columns":{"description":"The key columns, in order: a column name (taken literally: `UserId` means \"UserId\") or { column | expression, opclass, opclassParams, collation, order, nulls }.","type":"array","minItems":1,"items":{"$ref":"#/$defs/columnEntry"}},"unique":{"description":"CREATE UNIQUE INDEX. Default: false.","type":"boolean"},"method":{"description":"Access method: btree (default), hash, gist, spgist, gin, brin, or one an extension adds (e.g. hnsw).","type":"string","minLength":1,"examples":["btree","hash","gist","spgist","gin","brin"]},"include":{"description":"Non-key columns stored in the index (INCLUDE), for index-only scans. Not key columns too.","type":"array","items":{"description":"A column name, taken literally.","type":"string","minLength":1}},"where":{"description":"Predicate of a partial index: one SQL expression (no `;`, no subquery), e.g. `refresh_token IS NOT NULL`.","type":"string","minLength":1},"with":{"description":"Storage parameters (WITH), e.g. { fillfactor: 90 }, in the order written.","type":"object","additionalProperties":{"description":"Value of the storage parameter.","type":["string","number","boolean"]}},"nullsNotDistinct":{"description":"NULLS NOT DISTINCT (PostgreSQL 15+): NULLs count as equal in a unique index. Needs unique: true.","type":"boolean"},"tablespace":{"description":"Tablespace of the index. Default: the database's default tablespace.","type":"string","minLength":1},"comment":{"description":"COMMENT ON INDEX: why this index exists.","type":"string"},"queries":{"description":"Queries this index is meant to serve; `reconcile check` runs them under EXPLAIN and fails when the planner does not use the index.","type":"array","items":{"$ref":"#/$defs/query"}}}},"columnEntry":{"description":"A key column: a column name (taken literally), or an object with exactly one of `column` / `expression`.","anyOf":[{"description":"A column name, taken literally.","type":"string","minLength":1},{"description":"A key column or expression with options.","type":"object","additionalProperties":false,"properties":{"column":{"description":"A column name, taken literally.","type":"string","minLength":1},"expression":{"description":"One SQL expression, e.g. `lower(email)` (no `;`, no subquery).","type":"string","minLength":1},"opclass":{"description":"Operator class, e.g. jsonb_path_ops, text_pattern_ops, gin_trgm_ops; `schema.name` where it must be qualified, a part in double quotes where it holds a dot or capitals (`\"MySchema\".my_ops`).","type":"string","minLength":1},"opclassParams":{"description":"Operator class parameters (PostgreSQL 13+), e.g. { siglen: 32 } for gist_trgm_ops (siglen = 32), in the order written. Needs `opclass`.","type":"object","additionalProperties":{"description":"Value of the operator class parameter.","type":["string","number","boolean"]}},"collation":{"description":"Collation, e.g. C, or `schema.name` (`pg_catalog.\"C\"`).","type":"string","minLength":1},"order":{"description":"Sort order: asc (default) or desc.","enum":["asc","desc"]},"nulls":{"description":"Where NULLs sort: first or last (default: last for asc, first for desc).","enum":["first","last"]}},"dependentRequired":{"opclassParams":["opclass"]},"oneOf":[{"type":"object","properties":{"column":true},"required":["column"]},{"type":"object","properties":{"expression":true},"required":["expression"]}]}]},"query":{"description":"A query the index serves.","type":"object","additionalProperties":false,"required":["sql"],"properties":{"sql":{"description":"Exactly one SELECT statement; it may use parameters $1, $2, … as the application sends them.","type":"string","minLength":1},"params":{"description":"Values for the query's parameters $1…$n, one for each, as the application would bind them, e.g. [42, 'live']. Without them `reconcile check` uses a generic plan (PostgreSQL 16+).","type":"array","items":{"type":["string","number","boolean","null"]}},"p95":{"$ref":"#/$defs/duration","description":"Budget for the query's 95th percentile under `reconcile check --analyze`: milliseconds, or a value like 50ms, 2s."},"category":{"description":"The deployment guide's kind of query, for the summary of `reconcile check --analyze --baseline`: common (p95 < 50 ms), search (< 200 ms), analytics (< 500 ms). Without it, the p95 budget decides: up to 50ms common, up to 200ms search, up to 500ms analytics.","enum":["common","search","analytics"]}}},"maintenance":{"description":"Reindex thresholds for bloated indexes.","type":"object","additionalProperties":false,"properties":{"maxBloat":{"$ref":"#/$defs/percent","description":"Reindex a declared, valid index (REINDEX INDEX CONCURRENTLY) when more than this share of it is wasted space, e.g. 40%. btree indexes are estimated from statistics; with --exact-bloat and the pgstattuple extension, btree, hash and gist indexes are measured. Unset: never."},"minBloatSize":{"$ref":"#/$defs/size","description":"Ignore wasted space below this, e.g. 64MB. Default: 1MB."}}},"percent":{"description":"A percentage, like 40% or 12.5%.","type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*%\\s*$"},"duration":{"description":"A duration: a number of milliseconds, or a value like 500ms, 5s, 2min, 1h (PostgreSQL units ms, s, min, h, d).","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*(ms|s|min|h|d)?\\s*$"}]},"size":{"description":"A size: a number of bytes, or a value like 64kB, 512MB, 1GB (PostgreSQL units B, kB, MB, GB, TB).","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*(B|kB|MB|GB|TB)?\\s*$"}]}}};
 const schema32 = {"description":"A duration: a number of milliseconds, or a value like 500ms, 5s, 2min, 1h (PostgreSQL units ms, s, min, h, d).","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*(ms|s|min|h|d)?\\s*$"}]};
 const schema35 = {"description":"A size: a number of bytes, or a value like 64kB, 512MB, 1GB (PostgreSQL units B, kB, MB, GB, TB).","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^\\s*(\\d+(\\.\\d*)?|\\.\\d+)\\s*(B|kB|MB|GB|TB)?\\s*$"}]};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
@@ -1662,9 +1662,12 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.settings.type,parentSchema:schema31.properties.settings,data:data4};
+if(data4.citus !== undefined){
+let data16 = data4.citus;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key3 in data16){
+if(!(key3 === "workerUrl")){
+const err42 = {instancePath:instancePath+"/settings/citus",schemaPath:"#/properties/settings/properties/citus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.settings.properties.citus,data:data16};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1674,12 +1677,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.budgets !== undefined){
-let data16 = data.budgets;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key3 in data16){
-if(!(key3 === "indexToTableRatio")){
-const err43 = {instancePath:instancePath+"/budgets",schemaPath:"#/properties/budgets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.budgets,data:data16};
+if(data16.workerUrl !== undefined){
+let data17 = data16.workerUrl;
+if(typeof data17 === "string"){
+if(func1(data17) < 1){
+const err43 = {instancePath:instancePath+"/settings/citus/workerUrl",schemaPath:"#/properties/settings/properties/citus/properties/workerUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.settings.properties.citus.properties.workerUrl,data:data17};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1689,11 +1691,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data16.indexToTableRatio !== undefined){
-let data17 = data16.indexToTableRatio;
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 <= 0 || isNaN(data17)){
-const err44 = {instancePath:instancePath+"/budgets/indexToTableRatio",schemaPath:"#/properties/budgets/properties/indexToTableRatio/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.budgets.properties.indexToTableRatio,data:data17};
+else {
+const err44 = {instancePath:instancePath+"/settings/citus/workerUrl",schemaPath:"#/properties/settings/properties/citus/properties/workerUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.settings.properties.citus.properties.workerUrl.type,parentSchema:schema31.properties.settings.properties.citus.properties.workerUrl,data:data17};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1703,8 +1702,9 @@ vErrors.push(err44);
 errors++;
 }
 }
+}
 else {
-const err45 = {instancePath:instancePath+"/budgets/indexToTableRatio",schemaPath:"#/properties/budgets/properties/indexToTableRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.budgets.properties.indexToTableRatio.type,parentSchema:schema31.properties.budgets.properties.indexToTableRatio,data:data17};
+const err45 = {instancePath:instancePath+"/settings/citus",schemaPath:"#/properties/settings/properties/citus/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.settings.properties.citus.type,parentSchema:schema31.properties.settings.properties.citus,data:data16};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1716,12 +1716,64 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/budgets",schemaPath:"#/properties/budgets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.budgets.type,parentSchema:schema31.properties.budgets,data:data16};
+const err46 = {instancePath:instancePath+"/settings",schemaPath:"#/properties/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.settings.type,parentSchema:schema31.properties.settings,data:data4};
 if(vErrors === null){
 vErrors = [err46];
 }
 else {
 vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data.budgets !== undefined){
+let data18 = data.budgets;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key4 in data18){
+if(!(key4 === "indexToTableRatio")){
+const err47 = {instancePath:instancePath+"/budgets",schemaPath:"#/properties/budgets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.budgets,data:data18};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data18.indexToTableRatio !== undefined){
+let data19 = data18.indexToTableRatio;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 <= 0 || isNaN(data19)){
+const err48 = {instancePath:instancePath+"/budgets/indexToTableRatio",schemaPath:"#/properties/budgets/properties/indexToTableRatio/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.budgets.properties.indexToTableRatio,data:data19};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/budgets/indexToTableRatio",schemaPath:"#/properties/budgets/properties/indexToTableRatio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.budgets.properties.indexToTableRatio.type,parentSchema:schema31.properties.budgets.properties.indexToTableRatio,data:data19};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/budgets",schemaPath:"#/properties/budgets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.budgets.type,parentSchema:schema31.properties.budgets,data:data18};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
 }
 errors++;
 }
@@ -1733,34 +1785,34 @@ errors = vErrors.length;
 }
 }
 if(data.tables !== undefined){
-let data19 = data.tables;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key4 in data19){
-if(!(validate23(data19[key4], {instancePath:instancePath+"/tables/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data19,parentDataProperty:key4,rootData,dynamicAnchors}))){
+let data21 = data.tables;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key5 in data21){
+if(!(validate23(data21[key5], {instancePath:instancePath+"/tables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data21,parentDataProperty:key5,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tables.type,parentSchema:schema31.properties.tables,data:data19};
+const err51 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tables.type,parentSchema:schema31.properties.tables,data:data21};
 if(vErrors === null){
-vErrors = [err47];
+vErrors = [err51];
 }
 else {
-vErrors.push(err47);
+vErrors.push(err51);
 }
 errors++;
 }
 }
 }
 else {
-const err48 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err48];
+vErrors = [err52];
 }
 else {
-vErrors.push(err48);
+vErrors.push(err52);
 }
 errors++;
 }
