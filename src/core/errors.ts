@@ -34,6 +34,8 @@ export class DatabaseRefused extends Error {
     readonly code?: string,
     readonly detail?: string,
     readonly hint?: string,
+    /** Where the server says the error arose (its CONTEXT), e.g. Citus's `while executing command on host:port`. */
+    readonly where?: string,
   ) {
     super(message);
   }
@@ -66,4 +68,5 @@ export interface PgErrorLike {
   readonly message: string;
   readonly detail?: string;
   readonly hint?: string;
+  readonly where?: string;
 }

@@ -54,7 +54,7 @@ export function refusal(error: unknown, target?: Pick<ConnectionTarget, 'secrets
   const e = error as ConnectErrorLike;
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     const clean = (s: string | undefined): string | undefined => (s && target ? scrub(s, target) : s);
-    return new DatabaseRefused(clean(e.message) ?? '', e.code, clean(e.detail), clean(e.hint));
+    return new DatabaseRefused(clean(e.message) ?? '', e.code, clean(e.detail), clean(e.hint), clean(e.where));
   }
   return error instanceof Error ? error : new Error(String(error));
 }
