@@ -32,6 +32,25 @@ export interface ErrorInfo {
   readonly hint?: string;
 }
 
+/** Citus: one worker's part of a distributed build. */
+export interface WorkerProgress {
+  /** `host:port`. */
+  readonly node: string;
+  /** Shard indexes built and valid on this worker, of its placements. */
+  readonly built: number;
+  readonly total: number;
+  /** The phase of its least advanced shard build running now, in PostgreSQL's words. */
+  readonly phase?: string;
+}
+
+/** Citus: a distributed build's shards built of total, and each worker's part. */
+export interface ShardProgress {
+  readonly built: number;
+  readonly total: number;
+  /** Empty when the workers cannot be reached: the count then comes from the coordinator. */
+  readonly workers: readonly WorkerProgress[];
+}
+
 export type ApplyEvent =
   | { readonly type: 'planned'; readonly at: number; readonly actions: readonly PlannedAction[]; readonly concurrency: number }
   | { readonly type: 'action-started'; readonly at: number; readonly actionId: number; readonly pid: number }
@@ -58,7 +77,10 @@ export type ApplyEvent =
       readonly tuplesTotal?: number;
       readonly etaMs?: number;
       readonly partition?: TableRef;
+      /** Citus: a distributed build's shards and workers. */
+      readonly shards?: ShardProgress;
     }
+  | /** Something said once, e.g. that Citus workers cannot be reached for progress. */ { readonly type: 'notice'; readonly at: number; readonly message: string }
   | { readonly type: 'waiting'; readonly at: number; readonly actionId: number; readonly what: string; readonly blockers: readonly Blocker[] }
   | {
       readonly type: 'retry';

@@ -13,6 +13,7 @@ import { cleanupText, qualified, summaryText, verifiedText } from './apply-words
 import type { Palette } from './color.js';
 import { formatDuration } from './units.js';
 import { oneLine as flatten } from '../core/text.js';
+import { describeShardProgress } from '../core/citus/progress.js';
 
 const WORD_WIDTH = 9;
 /** A progress line at least this often while the percentage moves… */
@@ -68,6 +69,8 @@ interface Printed {
   readonly phase: string;
   readonly partition: string;
   readonly percent?: number;
+  /** Citus: shards built so far; a new count earns a line. */
+  readonly shardsBuilt?: number;
 }
 
 /**
@@ -75,7 +78,7 @@ interface Printed {
  * a 10 % step, or when 5 s have passed and the percentage moved, or after a minute of silence.
  */
 export function shouldPrintProgress(last: Printed | undefined, next: Printed): boolean {
-  if (last === undefined || last.phase !== next.phase || last.partition !== next.partition) return true;
+  if (last === undefined || last.phase !== next.phase || last.partition !== next.partition || last.shardsBuilt !== next.shardsBuilt) return true;
   const since = next.at - last.at;
   if (next.percent !== undefined && last.percent !== undefined) {
     if (Math.floor(next.percent / 10) > Math.floor(last.percent / 10)) return true;
@@ -137,6 +140,7 @@ function progressLines(state: PlainState, event: Extract<ApplyEvent, { type: 'pr
     phase: event.phase,
     partition: event.partition === undefined ? '' : qualified(event.partition),
     ...(pct === undefined ? {} : { percent: pct }),
+    ...(event.shards === undefined ? {} : { shardsBuilt: event.shards.built }),
   };
   if (!shouldPrintProgress(state.lastProgress.get(event.actionId), next)) return [];
   state.lastProgress.set(event.actionId, next);
@@ -145,6 +149,7 @@ function progressLines(state: PlainState, event: Extract<ApplyEvent, { type: 'pr
   if (pct !== undefined) parts.push(`${pct}%`);
   const phase = printableText(event.phase);
   parts.push(event.etaMs === undefined ? phase : `${phase}, ~${formatDuration(event.etaMs)} left`);
+  if (event.shards !== undefined) parts.push(`— ${printableText(describeShardProgress(event.shards))}`);
   return [line(state, event.at, 'progress', parts.join(' '))];
 }
 
@@ -207,6 +212,8 @@ export function createPlainFormatter(colors: Palette): PlainFormatter {
         return endLines(state, event);
       case 'interrupt':
         return [line(state, event.at, 'interrupt', `${event.signal}: starting nothing new, cancelling running builds`, colors.yellow)];
+      case 'notice':
+        return [line(state, event.at, 'notice', printableText(event.message), colors.yellow)];
       case 'verified':
         return [line(state, event.at, 'verified', verifiedText(event), event.inSync ? colors.green : colors.red)];
       case 'summary': {

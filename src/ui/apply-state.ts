@@ -3,7 +3,7 @@
  * The Ink renderer draws this view model (measures in apply-measures.ts, shared wording in apply-words.ts).
  */
 import type { StepKind, TableRef } from '../core/actions.js';
-import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction } from '../core/events.js';
+import type { ApplyEvent, Blocker, ErrorInfo, PlannedAction, ShardProgress } from '../core/events.js';
 import { clamp01 } from './apply-measures.js';
 import { stepPhase } from './apply-words.js';
 
@@ -55,6 +55,8 @@ export interface ActionView {
   /** How many retries the action needed so far. */
   readonly retryCount: number;
   readonly partitions: readonly PartitionView[];
+  /** Citus: a distributed build's shards built of total and each worker's phase. */
+  readonly shards?: ShardProgress;
   readonly startedAt?: number;
   readonly finishedAt?: number;
   readonly durationMs?: number;
@@ -74,6 +76,8 @@ export interface ApplyView {
   readonly interrupt?: { readonly signal: string; readonly at: number };
   readonly verified?: { readonly inSync: boolean; readonly differences: readonly string[]; readonly at: number };
   readonly summary?: SummaryEvent;
+  /** Things said once (e.g. Citus workers that cannot be reached). */
+  readonly notices?: readonly string[];
 }
 
 export const INITIAL_APPLY_VIEW: ApplyView = { concurrency: 1, actions: [], finished: [] };
@@ -150,6 +154,7 @@ export function reduceApply(view: ApplyView, event: ApplyEvent): ApplyView {
         const fraction = event.fraction === undefined ? undefined : clamp01(event.fraction);
         return {
           ...a,
+          ...(event.shards === undefined ? {} : { shards: event.shards }),
           phase: event.phase,
           fraction:
             partition === undefined
@@ -218,6 +223,8 @@ export function reduceApply(view: ApplyView, event: ApplyEvent): ApplyView {
       }));
     case 'interrupt':
       return { ...view, interrupt: { signal: event.signal, at: event.at } };
+    case 'notice':
+      return { ...view, notices: [...(view.notices ?? []), event.message] };
     case 'verified':
       return { ...view, verified: { inSync: event.inSync, differences: event.differences, at: event.at } };
     case 'summary': {

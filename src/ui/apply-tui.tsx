@@ -22,6 +22,7 @@ import type { Palette } from './color.js';
 import { kindColor, STATE_SYMBOLS, stateColor } from './apply-colors.js';
 import { bar, fit, layout, length, spread, text, type Segment } from './tui-layout.js';
 import { SYMBOLS } from './plan-text.js';
+import { shardLines } from './citus-lines.js';
 import { formatDuration } from './units.js';
 import { pluralise as plural } from '../core/text.js';
 
@@ -82,6 +83,7 @@ export function Header({ view, now, columns, colors }: HeaderProps) {
       colors,
     ),
   ];
+  for (const notice of view.notices ?? []) lines.push(layout([text(printableText(notice), colors.yellow)], columns, colors));
   if (view.interrupt !== undefined) {
     lines.push(layout([text(`Interrupted (${view.interrupt.signal}): starting nothing new, cancelling running builds…`, colors.yellow)], columns, colors));
   }
@@ -167,6 +169,7 @@ export function runningRowLines({ action: a, now, columns, colors }: ActionRowPr
     lines.push(layout([text(what, colors.yellow)], columns, colors));
   }
   if (a.partitions.length > 0) lines.push(...partitionLines(a.partitions, columns, colors));
+  if (a.shards !== undefined) lines.push(...shardLines(a.shards, INDENT).map((line) => layout([text(line, colors.dim)], columns, colors)));
   return lines;
 }
 
@@ -260,7 +263,7 @@ export function ApplyApp({ view, now, columns, rows, colors, maxPendingRows = 5 
   const title = `Applying ${plural(view.actions.length, 'action')} on ${plural(tables, 'table')}, ${view.concurrency} at a time`;
 
   // The live part's height: header, running rows, pending rows, summary; one line spare for the cursor.
-  const headerHeight = items.length === 0 ? 0 : view.interrupt === undefined ? 1 : 2;
+  const headerHeight = items.length === 0 ? 0 : (view.interrupt === undefined ? 1 : 2) + (view.notices?.length ?? 0);
   const summaryHeight = view.summary === undefined && view.verified === undefined ? 0 : 1 + (view.summary === undefined ? 0 : 1) + (view.verified === undefined ? 0 : 1);
   const budget = rows === undefined ? Number.POSITIVE_INFINITY : Math.max(2, rows - 1 - headerHeight - summaryHeight);
   const running = fitRunning(

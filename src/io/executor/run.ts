@@ -11,6 +11,7 @@ import type { PlannedAction } from '../../core/events.js';
 import type { Settings } from '../../core/model.js';
 import type { ConnectionTarget } from '../db.js';
 import { startMonitor, type Monitor } from '../monitor.js';
+import { startCitusMonitor } from '../citus/monitor.js';
 import { createRunContext, emit, type ActionStatus, type ApplyResult, type ExecuteOptions, type RunContext } from './context.js';
 import { cancelUnreached, runQueues, tableQueues } from './queues.js';
 import { cancelRunning } from './worker.js';
@@ -29,13 +30,22 @@ function planned(id: number, action: Action): PlannedAction {
 }
 
 /** The progress monitor, on a connection of its own; none when it cannot connect (the run goes on without). */
-async function monitorFor(run: RunContext): Promise<Monitor | undefined> {
+async function monitorFor(run: RunContext, actions: readonly Action[]): Promise<Monitor | undefined> {
   const { options } = run;
-  return startMonitor(run.target, {
+  const base = await startMonitor(run.target, {
     listener: (event) => emit(run, event),
     ...(options.pollIntervalMs === undefined ? {} : { intervalMs: options.pollIntervalMs }),
     applicationName: run.applicationName,
   }).catch(() => undefined);
+  // On a Citus coordinator the builds of distributed tables run on the workers: watched there too.
+  return startCitusMonitor(base, {
+    target: run.target,
+    actions,
+    listener: (event) => emit(run, event),
+    applicationName: run.applicationName,
+    ...(run.settings.citus?.workerUrl === undefined ? {} : { workerUrl: run.settings.citus.workerUrl }),
+    ...(options.pollIntervalMs === undefined ? {} : { intervalMs: options.pollIntervalMs }),
+  }).catch(() => base);
 }
 
 function summarise(run: RunContext, startedAt: number): ApplyResult {
@@ -75,7 +85,7 @@ export async function executePlan(
     }
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.monitor !== false && queues.length > 0 && !run.aborted) run.monitor = await monitorFor(run);
+  if (options.monitor !== false && queues.length > 0 && !run.aborted) run.monitor = await monitorFor(run, actions);
 
   const unreached = await runQueues(run, queues, Math.max(1, Math.min(settings.concurrency, queues.length)));
   await run.monitor?.stop();
