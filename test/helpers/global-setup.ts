@@ -60,7 +60,7 @@ function tryLock(): boolean {
   }
 }
 
-async function buildIfStale(): Promise<void> {
+export async function buildIfStale(): Promise<void> {
   for (;;) {
     if (buildingElsewhere()) {
       await new Promise((resolve) => setTimeout(resolve, 200));
