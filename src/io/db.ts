@@ -89,7 +89,8 @@ export async function connect(target: ConnectionTarget, options: SessionOptions 
       other.on('error', () => undefined);
       try {
         await other.connect();
-        await other.query('SELECT pg_cancel_backend($1)', [pid]);
+        // Typed: Citus adds pg_cancel_backend(bigint), which makes an untyped parameter ambiguous.
+        await other.query('SELECT pg_cancel_backend($1::int)', [pid]);
       } finally {
         await other.end().catch(() => undefined);
       }

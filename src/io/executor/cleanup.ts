@@ -97,7 +97,7 @@ export async function awaitOrphanBuild(run: RunContext, worker: Worker, creation
     // The build may have finished between the two reads: what counts is the index once its builder is gone.
     if (!builder) return readIndex(s, creation.ref);
     if (run.aborted) {
-      await s.query('SELECT pg_cancel_backend($1)', [builder.pid]).catch(() => undefined);
+      await s.query('SELECT pg_cancel_backend($1::int)', [builder.pid]).catch(() => undefined);
       return state;
     }
     await sleep(ORPHAN_POLL_MS, worker);
