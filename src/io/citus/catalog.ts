@@ -52,10 +52,10 @@ interface PlacementJson {
   readonly indexes: ShardIndexTuple[] | null;
 }
 
-const CITUS_SQL = `
-SELECT e.extversion AS version,
-  (SELECT groupid FROM pg_dist_local_group) = 0 AS coordinator
-FROM pg_extension e WHERE e.extname = 'citus'`;
+const CITUS_SQL = `SELECT extversion AS version FROM pg_extension WHERE extname = 'citus'`;
+
+// Citus's own tables exist only where the extension does: asked only then.
+const COORDINATOR_SQL = `SELECT (SELECT groupid FROM pg_dist_local_group) = 0 AS coordinator`;
 
 const NODES_SQL = `
 SELECT nodename AS host, nodeport AS port, groupid = 0 AS coordinator
@@ -148,8 +148,10 @@ function shardIndexNames(row: TableRow): Map<string, Map<string, string>> {
 
 /** Citus's view of the declared tables; undefined when the database is not a Citus coordinator. */
 export async function readCitusState(session: Session, tables: readonly CitusTableName[]): Promise<CitusState | undefined> {
-  const citus = (await session.query<{ version: string; coordinator: boolean | null }>(CITUS_SQL)).rows[0];
-  if (!citus || citus.coordinator !== true) return undefined;
+  const citus = (await session.query<{ version: string }>(CITUS_SQL)).rows[0];
+  if (!citus) return undefined;
+  // A worker has the extension too, and shows the distributed tables; only the coordinator plans them.
+  if ((await session.query<{ coordinator: boolean | null }>(COORDINATOR_SQL)).rows[0]?.coordinator !== true) return undefined;
   const nodes: CitusNode[] = (await session.query<NodeRow>(NODES_SQL)).rows.map((row) => ({ host: row.host, port: row.port, isCoordinator: row.coordinator }));
   const names = [tables.map((t) => t.schema), tables.map((t) => t.name)];
   const rows = (await session.query<TableRow>(TABLES_SQL, names)).rows;
