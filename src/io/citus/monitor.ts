@@ -10,7 +10,8 @@
  */
 import type { Action, TableRef } from '../../core/actions.js';
 import { describeShardProgress, shardProgress, type WorkerSample } from '../../core/citus/progress.js';
-import type { ApplyListener } from '../../core/events.js';
+import type { ApplyListener, ShardProgress } from '../../core/events.js';
+import type { ProgressRow } from '../../core/progress.js';
 import { tableKey } from '../../core/model.js';
 import { oneLine } from '../../core/text.js';
 import { connect, type ConnectionTarget, type Session } from '../db.js';
@@ -133,6 +134,91 @@ export async function startCitusMonitor(base: Monitor | undefined, options: Citu
   return citusMonitor(base, coordinator, tables, built, options);
 }
 
+interface WorkerPool {
+  /** A session on the worker, or undefined once it proved unreachable (said once, as a notice). */
+  get(host: string, port: number): Promise<Session | undefined>;
+  end(): Promise<void>;
+}
+
+function workerPool(options: CitusMonitorOptions): WorkerPool {
+  const workers = new Map<string, Session | 'unreachable'>();
+  return {
+    async get(host, port) {
+      const node = `${host}:${port}`;
+      const known = workers.get(node);
+      if (known === 'unreachable') return undefined;
+      if (known) return known;
+      try {
+        const session = await connect(workerTarget(options.target, host, port, options.workerUrl), { applicationName: options.applicationName });
+        workers.set(node, session);
+        return session;
+      } catch (error) {
+        workers.set(node, 'unreachable');
+        const why = oneLine(error instanceof Error ? error.message : String(error));
+        options.listener({
+          type: 'notice',
+          at: Date.now(),
+          message: `Citus worker ${node} cannot be reached for progress (${why}); shards built are counted through the coordinator. Set settings.citus.workerUrl to reach the workers.`,
+        });
+        return undefined;
+      }
+    },
+    async end() {
+      for (const session of workers.values()) if (session !== 'unreachable') await session.end();
+    },
+  };
+}
+
+function toProgressRow(r: ProgressJson): ProgressRow {
+  return {
+    phase: r.phase,
+    blocksTotal: n(r.blocksTotal),
+    blocksDone: n(r.blocksDone),
+    tuplesTotal: n(r.tuplesTotal),
+    tuplesDone: n(r.tuplesDone),
+    lockersTotal: n(r.lockersTotal),
+    lockersDone: n(r.lockersDone),
+    currentLockerPid: n(r.currentLockerPid),
+    partitionsTotal: n(r.partitionsTotal),
+    partitionsDone: n(r.partitionsDone),
+  };
+}
+
+/** What every worker holding the table says of the build; undefined when one cannot be reached. */
+async function sampleWorkers(coordinator: Session, pool: WorkerPool, watch: Tracked): Promise<WorkerSample[] | undefined> {
+  if (!watch.shardIndexes) {
+    const { table } = watch.step;
+    const { rows } = await coordinator.query<{ shard: string; name: string }>(SHARD_INDEXES_SQL, [table.schema, table.name, watch.index.schema, watch.index.name]);
+    if (rows.length > 0) watch.shardIndexes = new Map(rows.map((r) => [r.shard, r.name]));
+  }
+  const byNode = new Map<string, Placement[]>();
+  for (const p of watch.placements) byNode.set(`${p.host}:${p.port}`, [...(byNode.get(`${p.host}:${p.port}`) ?? []), p]);
+  const samples: WorkerSample[] = [];
+  for (const [node, placements] of byNode) {
+    const session = await pool.get(placements[0]!.host, placements[0]!.port);
+    if (!session) return undefined;
+    const indexNames = placements.map((p) => watch.shardIndexes?.get(p.shardId)).filter((x): x is string => x !== undefined);
+    const { rows } = await session.query<{ built: number; running: ProgressJson[] | null }>(WORKER_SQL, [placements.map((p) => p.shardTable), indexNames]);
+    const row = rows[0]!;
+    samples.push({ node, total: placements.length, built: row.built, running: (row.running ?? []).map(toProgressRow) });
+  }
+  return samples;
+}
+
+/** The progress event's body: from the workers, or counted through the coordinator when they cannot be reached. */
+async function progressOf(coordinator: Session, pool: WorkerPool, watch: Tracked): Promise<{ phase: string; fraction: number; shards: ShardProgress }> {
+  const samples = await sampleWorkers(coordinator, pool, watch);
+  if (samples) return shardProgress(samples);
+  const { table } = watch.step;
+  const { rows } = await coordinator.query<{ built: number; total: number }>(COORDINATOR_SQL, [table.schema, table.name, shardIndexPattern(watch.index.name)]);
+  const counts = rows[0] ?? { built: 0, total: watch.placements.length };
+  return {
+    phase: 'building on the shards',
+    fraction: counts.total === 0 ? 0 : Math.round((counts.built / counts.total) * 10_000) / 10_000,
+    shards: { built: counts.built, total: counts.total, workers: [] },
+  };
+}
+
 function citusMonitor(
   base: Monitor | undefined,
   coordinator: Session,
@@ -141,114 +227,31 @@ function citusMonitor(
   options: CitusMonitorOptions,
 ): Monitor {
   const tracked = new Map<number, Tracked>();
-  const workers = new Map<string, Session | 'unreachable'>();
+  const byPid = new Map<number, number>();
+  const pool = workerPool(options);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
 
-  const worker = async (host: string, port: number): Promise<Session | undefined> => {
-    const node = `${host}:${port}`;
-    const known = workers.get(node);
-    if (known === 'unreachable') return undefined;
-    if (known) return known;
-    const target = workerTarget(options.target, host, port, options.workerUrl);
-    try {
-      const session = await connect(target, { applicationName: options.applicationName });
-      workers.set(node, session);
-      return session;
-    } catch (error) {
-      workers.set(node, 'unreachable');
-      const why = oneLine(error instanceof Error ? error.message : String(error));
-      options.listener({
-        type: 'notice',
-        at: Date.now(),
-        message: `Citus worker ${node} cannot be reached for progress (${why}); shards built are counted through the coordinator. Set settings.citus.workerUrl to reach the workers.`,
-      });
-      return undefined;
-    }
-  };
-
-  const sample = async (watch: Tracked): Promise<WorkerSample[] | undefined> => {
-    if (!watch.shardIndexes) {
-      const { rows } = await coordinator.query<{ shard: string; name: string }>(SHARD_INDEXES_SQL, [
-        watch.step.table.schema,
-        watch.step.table.name,
-        watch.index.schema,
-        watch.index.name,
-      ]);
-      if (rows.length > 0) watch.shardIndexes = new Map(rows.map((r) => [r.shard, r.name]));
-    }
-    const byNode = new Map<string, Placement[]>();
-    for (const p of watch.placements) byNode.set(`${p.host}:${p.port}`, [...(byNode.get(`${p.host}:${p.port}`) ?? []), p]);
-    const samples: WorkerSample[] = [];
-    for (const [node, placements] of byNode) {
-      const session = await worker(placements[0]!.host, placements[0]!.port);
-      if (!session) return undefined;
-      const indexNames = placements.map((p) => watch.shardIndexes?.get(p.shardId)).filter((x): x is string => x !== undefined);
-      const { rows } = await session.query<{ built: number; running: ProgressJson[] | null }>(WORKER_SQL, [placements.map((p) => p.shardTable), indexNames]);
-      const row = rows[0]!;
-      samples.push({
-        node,
-        total: placements.length,
-        built: row.built,
-        running: (row.running ?? []).map((r) => ({
-          phase: r.phase,
-          blocksTotal: n(r.blocksTotal),
-          blocksDone: n(r.blocksDone),
-          tuplesTotal: n(r.tuplesTotal),
-          tuplesDone: n(r.tuplesDone),
-          lockersTotal: n(r.lockersTotal),
-          lockersDone: n(r.lockersDone),
-          currentLockerPid: n(r.currentLockerPid),
-          partitionsTotal: n(r.partitionsTotal),
-          partitionsDone: n(r.partitionsDone),
-        })),
-      });
-    }
-    return samples;
-  };
-
   const report = async (actionId: number, watch: Tracked): Promise<void> => {
-    const samples = await sample(watch);
-    let event;
-    if (samples) {
-      const progress = shardProgress(samples);
-      event = { phase: progress.phase, fraction: progress.fraction, shards: progress.shards };
-    } else {
-      const { rows } = await coordinator.query<{ built: number; total: number }>(COORDINATOR_SQL, [watch.step.table.schema, watch.step.table.name, shardIndexPattern(watch.index.name)]);
-      const counts = rows[0] ?? { built: 0, total: watch.placements.length };
-      event = {
-        phase: 'building on the shards',
-        fraction: counts.total === 0 ? 0 : Math.round((counts.built / counts.total) * 10_000) / 10_000,
-        shards: { built: counts.built, total: counts.total, workers: [] },
-      };
-    }
+    const event = await progressOf(coordinator, pool, watch);
     const key = `${event.phase}|${describeShardProgress(event.shards)}`;
     if (key === watch.key || stopped || tracked.get(actionId) !== watch) return;
     watch.key = key;
     options.listener({ type: 'progress', at: Date.now(), actionId, ...event });
   };
-
-  const poll = async (): Promise<void> => {
-    for (const [actionId, watch] of [...tracked]) {
-      // A poll that fails (a worker restarting, the index dropped meanwhile) is tried again at the next tick.
-      await report(actionId, watch).catch(() => undefined);
-    }
-  };
-
   const tick = (): void => {
     if (stopped) return;
-    inFlight = (tracked.size > 0 ? poll() : Promise.resolve()).finally(() => {
+    // A poll that fails (a worker restarting, the index dropped meanwhile) is tried again at the next tick.
+    const poll = async (): Promise<void> => {
+      for (const [actionId, watch] of [...tracked]) await report(actionId, watch).catch(() => undefined);
+    };
+    inFlight = poll().finally(() => {
       inFlight = undefined;
-      if (!stopped) {
-        timer = setTimeout(tick, options.intervalMs ?? 500);
-        timer.unref();
-      }
+      if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 500).unref();
     });
   };
-  timer = setTimeout(tick, options.intervalMs ?? 500);
-  timer.unref();
-  const byPid = new Map<number, number>();
+  timer = setTimeout(tick, options.intervalMs ?? 500).unref();
 
   return {
     track(pid, step) {
@@ -274,7 +277,7 @@ function citusMonitor(
       await inFlight;
       await base?.stop();
       await coordinator.end();
-      for (const session of workers.values()) if (session !== 'unreachable') await session.end();
+      await pool.end();
     },
   };
 }
