@@ -17,6 +17,7 @@ export function shapeAt(path: readonly string[]): string | undefined {
   if (path.length === 1) return section;
   if (section === 'settings' && path.length === 2) {
     if (DURATION_SETTINGS.has(name ?? '')) return 'duration';
+    if (name === 'citus') return 'citus';
     return name === 'maintenanceWorkMem' ? 'size' : undefined;
   }
   if (section === 'maintenance' && path.length === 2) return maintenanceField(name);

@@ -31,6 +31,7 @@ export const SHAPE_PATHS: Readonly<Record<string, readonly string[]>> = {
   root: [],
   defaults: ['defaults'],
   settings: ['settings'],
+  citus: ['settings', 'citus'],
   budgets: ['budgets'],
   maintenance: ['maintenance'],
   table: ['tables', '*'],
