@@ -4,7 +4,7 @@
  * and the CLI run against the coordinator.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -72,6 +72,7 @@ export function freshCitusDatabase(name: string): CitusDatabase {
     async end() {
       await coordinator.end().catch(() => undefined);
       for (const client of workers.values()) await (await client).end().catch(() => undefined);
+      rmSync(work, { recursive: true, force: true });
     },
   };
 }
