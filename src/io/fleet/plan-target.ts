@@ -9,14 +9,12 @@ import type { FleetTarget } from '../../core/fleet/target.js';
 import type { TargetPlanOutcome } from '../../core/fleet/plan-groups.js';
 import { tenantDesired, tenantResolutionPath } from '../../core/fleet/tenant.js';
 import type { DesiredState } from '../../core/model.js';
-import { computePlan } from '../../core/plan.js';
-import { planDocument } from '../../core/plan-document.js';
-import { resolutionPath, type ResolutionPath } from '../../core/search-path.js';
+import type { ResolutionPath } from '../../core/search-path.js';
 import { pluralise, scrubSecrets } from '../../core/text.js';
-import { canonicalise, type CanonicalShare } from '../canonical/index.js';
-import { readBloat } from '../bloat-reader.js';
-import { readLiveState } from '../catalog.js';
+import type { CanonicalShare } from '../canonical/index.js';
 import { connect, type ConnectionTarget, type Session } from '../db.js';
+import { planOnSession } from '../planning.js';
+import { readResolutionPath } from '../search-path.js';
 
 export interface TargetPlanOptions {
   readonly desired: DesiredState;
@@ -45,15 +43,14 @@ async function open(target: ConnectionTarget, pin: boolean): Promise<Session | {
   }
 }
 
+/** The path the manifest's names resolve through, as for one database; a failure to connect makes the target unreachable. */
 async function rolePath(target: ConnectionTarget, desired: DesiredState): Promise<ResolutionPath | { readonly unreachable: string }> {
-  if (desired.settings.searchPath !== undefined) return resolutionPath(desired.settings.searchPath, 'settings.searchPath');
-  const session = await open(target, false);
-  if ('unreachable' in session) return session;
   try {
-    const { rows } = await session.query<{ schemas: string[] }>('SELECT current_schemas(false)::text[] AS schemas');
-    return resolutionPath(rows[0]?.schemas ?? [], 'role');
-  } finally {
-    await session.end();
+    return await readResolutionPath(target, desired.settings);
+  } catch (error) {
+    // connect() turns every failure to connect into a UserError; a refused query is a DatabaseRefused.
+    if (error instanceof UserError) return { unreachable: scrubSecrets(messageOf(error), target.secrets) };
+    throw error;
   }
 }
 
@@ -78,29 +75,17 @@ export async function planTarget(target: FleetTarget, options: TargetPlanOptions
     const session = await open(connection, true);
     if ('unreachable' in session) return { kind: 'unreachable', error: session.unreachable };
     try {
-      const live = await readLiveState(session, desired.tables);
-      // As for one database: only tables whose maintenance block can ask for a reindex.
-      const maintained = desired.tables.filter((table) => table.maintenance?.maxBloat !== undefined);
-      const exact = options.exactBloat ?? false;
-      const bloat = maintained.length > 0 ? await readBloat(session, maintained, { exact }) : undefined;
-      const canonical = await canonicalise(session, desired, live, { resolutionPath: path, ...(options.share ? { share: options.share } : {}) });
-      const plan = computePlan(desired, live, canonical, {
+      const { plan, document } = await planOnSession(session, desired, path, {
         allowEmpty: options.allowEmpty,
         allowLockingDrops: options.allowLockingDrops,
-        ...(bloat === undefined ? {} : { bloat }),
+        manifestFile: options.manifestFile,
+        manifestSha256: options.manifestSha256,
+        exactBloat: options.exactBloat ?? false,
+        ...(options.share ? { share: options.share } : {}),
       });
       if (plan.problems.length > 0) {
         return fail(new UserError(`The plan cannot be made: ${pluralise(plan.problems.length, 'problem')} in ${options.manifestFile}.`), plan.problems);
       }
-      const document = planDocument({
-        exactBloat: exact,
-        plan,
-        live,
-        manifestFile: options.manifestFile,
-        manifestSha256: options.manifestSha256,
-        searchPath: path.schemas,
-        now: new Date(),
-      });
       return { kind: 'planned', document };
     } finally {
       await session.end();
