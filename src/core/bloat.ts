@@ -6,12 +6,15 @@
  *   average widths and null fractions of its columns (pg_stats), its fillfactor and the page layout
  *   (page header, btree special space, line pointers, tuple headers, alignment), against the pages it
  *   has now. The well-known statistical estimate (as in ioguix/pgsql-bloat-estimation), with column
- *   alignment and the inner levels of the tree counted too. No extension, nothing read but the catalog.
+ *   alignment and the inner levels of the tree counted too, and, where a build deduplicates (13+), equal
+ *   keys stored once as posting lists, from pg_stats' distinct counts (bloat-dedup.ts). No extension,
+ *   nothing read but the catalog.
  * - btree, measured: pgstattuple's pgstatindex (reads the whole index): the live data on its leaf pages
  *   against what a fresh build packs into a page at the same fillfactor.
  * - hash and gist, measured only: pgstattuple (reads the whole index): live tuples against the pages.
  * - every other method (gin, spgist, brin, extensions'): not measured.
  */
+import { dedupLeafPages, type Deduplication } from './bloat-dedup.js';
 
 /** The figures of one index (for a partitioned index: of its leaves together). */
 export type IndexBloat =
@@ -24,6 +27,8 @@ export type IndexBloat =
       readonly wastedBytes: number;
       /** wastedBytes / sizeBytes (0 for an empty index). */
       readonly ratio: number;
+      /** Why an estimate may read low: what it could not model. */
+      readonly caveat?: string;
     }
   | { readonly kind: 'unknown'; readonly reason: string };
 
@@ -52,6 +57,8 @@ export interface ColumnStats {
   readonly length: number;
   /** pg_type.typalign: c, s, i, d. */
   readonly align: string;
+  /** Distinct non-null values (pg_stats.n_distinct as a count, see distinctCount); undefined when unknown. */
+  readonly distinct?: number;
 }
 
 export interface BtreeEstimateInput {
@@ -68,6 +75,8 @@ export interface BtreeEstimateInput {
   readonly columns: readonly (ColumnStats | undefined)[];
   /** The index stores a column of type `name`, whose statistics do not match its size on disk. */
   readonly hasNameColumn: boolean;
+  /** Whether a fresh build deduplicates (deduplicationOf); undefined: it does not. */
+  readonly deduplication?: Deduplication;
 }
 
 function alignOf(align: string, maxAlign: number): number {
@@ -99,11 +108,11 @@ export function averageDataWidth(columns: readonly ColumnStats[], maxAlign: numb
 }
 
 /**
- * Average bytes one tuple takes on a page, with its line pointer. Tuples without nulls and tuples with one
- * are counted apart: a tuple with a null carries a bitmap after its header, its data starts at the next
- * MAXALIGN, and each tuple is MAXALIGNed on its own.
+ * The tuples of an index, without line pointers: those without nulls and those with one are counted apart
+ * (nulls in different columns taken as never in the same row). A tuple with a null carries a bitmap after
+ * its header, its data starts at the next MAXALIGN, and each tuple is MAXALIGNed on its own.
  */
-export function averageItemWidth(columns: readonly ColumnStats[], maxAlign: number): number {
+export function tupleShapes(columns: readonly ColumnStats[], maxAlign: number): { readonly full: number; readonly sparse: number; readonly withNull: number } {
   const fraction = (c: ColumnStats): number => Math.min(1, Math.max(0, c.nullFraction));
   const withNull = Math.min(1, columns.reduce((sum, c) => sum + fraction(c), 0));
   const full = INDEX_TUPLE_HEADER + alignUp(averageDataWidth(columns, maxAlign, () => 1), maxAlign);
@@ -112,27 +121,41 @@ export function averageItemWidth(columns: readonly ColumnStats[], maxAlign: numb
       ? 0
       : alignUp(INDEX_TUPLE_HEADER + NULL_BITMAP, maxAlign) +
         alignUp(averageDataWidth(columns, maxAlign, (c) => 1 - Math.min(1, fraction(c) / withNull)), maxAlign);
+  return { full, sparse, withNull };
+}
+
+/** Average bytes one tuple takes on a page, with its line pointer. */
+export function averageItemWidth(columns: readonly ColumnStats[], maxAlign: number): number {
+  const { full, sparse, withNull } = tupleShapes(columns, maxAlign);
   return (1 - withNull) * full + withNull * sparse + LINE_POINTER;
 }
 
-/** Pages a fresh btree build of `tuples` tuples of `itemWidth` bytes takes: meta page, leaves, inner levels. */
-export function freshBtreePages(tuples: number, itemWidth: number, blockSize: number, fillfactor: number): number {
-  const usable = blockSize - PAGE_HEADER - BTREE_SPECIAL;
-  const perPage = (ff: number): number =>
-    // A build leaves blockSize × (100 - ff)% free, and each page but the rightmost has a high key.
-    Math.max(1, Math.floor((usable - (blockSize * (100 - ff)) / 100) / itemWidth) - 1);
-  let level = Math.max(1, Math.ceil(tuples / perPage(fillfactor)));
-  let pages = 1 + level;
+function perPage(itemWidth: number, blockSize: number, fillfactor: number): number {
+  // A build leaves blockSize × (100 - ff)% free, and each page but the rightmost has a high key.
+  return Math.max(1, Math.floor((blockSize - PAGE_HEADER - BTREE_SPECIAL - (blockSize * (100 - fillfactor)) / 100) / itemWidth) - 1);
+}
+
+/** Pages a build puts above `leaves` leaf pages, and the meta page, with pivot tuples of `itemWidth` bytes. */
+export function upperPages(leaves: number, itemWidth: number, blockSize: number): number {
+  let level = leaves;
+  let pages = 1;
   while (level > 1) {
-    level = Math.ceil(level / perPage(INNER_FILLFACTOR));
+    level = Math.ceil(level / perPage(itemWidth, blockSize, INNER_FILLFACTOR));
     pages += level;
   }
   return pages;
 }
 
-function figure(kind: 'estimated' | 'measured', sizeBytes: number, expectedBytes: number): KnownBloat {
+/** Pages a fresh btree build of `tuples` tuples of `itemWidth` bytes takes: meta page, leaves, inner levels. */
+export function freshBtreePages(tuples: number, itemWidth: number, blockSize: number, fillfactor: number): number {
+  const leaves = Math.max(1, Math.ceil(tuples / perPage(itemWidth, blockSize, fillfactor)));
+  return leaves + upperPages(leaves, itemWidth, blockSize);
+}
+
+function figure(kind: 'estimated' | 'measured', sizeBytes: number, expectedBytes: number, caveat?: string): KnownBloat {
   const wastedBytes = Math.max(0, sizeBytes - expectedBytes);
-  return { kind, sizeBytes, expectedBytes: Math.min(expectedBytes, sizeBytes), wastedBytes, ratio: sizeBytes > 0 ? wastedBytes / sizeBytes : 0 };
+  const ratio = sizeBytes > 0 ? wastedBytes / sizeBytes : 0;
+  return { kind, sizeBytes, expectedBytes: Math.min(expectedBytes, sizeBytes), wastedBytes, ratio, ...(caveat === undefined ? {} : { caveat }) };
 }
 
 /** The statistical estimate for a btree index. */
@@ -142,8 +165,39 @@ export function estimateBtreeBloat(input: BtreeEstimateInput): IndexBloat {
   const missing = input.columns.findIndex((c) => c === undefined);
   if (missing >= 0) return { kind: 'unknown', reason: `no statistics for column ${missing + 1}: ANALYZE the table` };
   const columns = input.columns as readonly ColumnStats[];
+  const sizeBytes = input.pages * input.blockSize;
+  const dedup = input.deduplication;
+  if (dedup !== undefined && dedup.kind !== 'no') {
+    const pages = dedup.kind === 'yes' ? dedupPages(input.tuples, columns, input) : undefined;
+    if (typeof pages === 'number') return figure('estimated', sizeBytes, pages * input.blockSize);
+    const plain = freshBtreePages(input.tuples, averageItemWidth(columns, input.maxAlign), input.blockSize, input.fillfactor);
+    return figure('estimated', sizeBytes, plain * input.blockSize, `deduplication not modelled: ${dedup.kind === 'unknown' ? dedup.reason : pages!.reason}`);
+  }
   const expectedPages = freshBtreePages(input.tuples, averageItemWidth(columns, input.maxAlign), input.blockSize, input.fillfactor);
-  return figure('estimated', input.pages * input.blockSize, expectedPages * input.blockSize);
+  return figure('estimated', sizeBytes, expectedPages * input.blockSize);
+}
+
+/**
+ * Pages of a fresh deduplicating build: the rows without nulls spread over the combinations of the
+ * columns' distinct values, and the rows with a null over the combinations that hold one (for one column:
+ * a single key). Combinations are counted as the product of the columns' counts, capped at the rows: an
+ * upper bound that errs towards a larger build, and so towards reading bloat low, never high.
+ */
+function dedupPages(tuples: number, columns: readonly ColumnStats[], layout: BtreeEstimateInput): number | { reason: string } {
+  const unknown = columns.findIndex((c) => c.distinct === undefined);
+  if (unknown >= 0) return { reason: `no distinct count for column ${unknown + 1}` };
+  const counts = columns.map((c) => Math.max(1, c.distinct!));
+  const combinations = counts.reduce((p, d) => p * d, 1);
+  const withNulls = counts.reduce((p, d) => p * (d + 1), 1) - combinations;
+  const { full, sparse, withNull } = tupleShapes(columns, layout.maxAlign);
+  const groups = [
+    { rows: tuples * (1 - withNull), keys: combinations, baseBytes: full },
+    { rows: tuples * withNull, keys: withNulls, baseBytes: sparse },
+  ];
+  // No key is expected twice: the build is the plain one.
+  if (groups.every((g) => g.rows <= g.keys)) return freshBtreePages(tuples, averageItemWidth(columns, layout.maxAlign), layout.blockSize, layout.fillfactor);
+  const leaves = dedupLeafPages(groups, layout.blockSize, layout.maxAlign, layout.fillfactor);
+  return leaves + upperPages(leaves, full + LINE_POINTER, layout.blockSize);
 }
 
 /** What pgstatindex() returns, the fields the measure needs. */
@@ -246,5 +300,6 @@ export function bloatOf(facts: BloatFacts, index: { readonly schema: string; rea
 export function bloatDocument(bloat: IndexBloat | undefined): unknown {
   if (bloat === undefined) return null;
   if (bloat.kind === 'unknown') return { method: null, reason: bloat.reason };
-  return { method: bloat.kind, ratio: bloat.ratio, sizeBytes: bloat.sizeBytes, expectedBytes: bloat.expectedBytes, wastedBytes: bloat.wastedBytes };
+  const figures = { method: bloat.kind, ratio: bloat.ratio, sizeBytes: bloat.sizeBytes, expectedBytes: bloat.expectedBytes, wastedBytes: bloat.wastedBytes };
+  return bloat.caveat === undefined ? figures : { ...figures, caveat: bloat.caveat };
 }

@@ -156,7 +156,7 @@ export function retargetDefinition(definition: string): ((name: string, tableSql
 // (`off`, `'false'`, `'0'` are the same setting); we print them as it prints `on` / `off`.
 const BOOLEAN_PARAMETERS = new Set(['fastupdate', 'deduplicate_items', 'autosummarize']);
 
-function parseBool(value: string): boolean | undefined {
+export function parseBool(value: string): boolean | undefined {
   // PostgreSQL's parse_bool: case-insensitive, unique prefixes of true/false/yes/no, on/off, 1/0.
   const v = value.trim().toLowerCase();
   if (v.length === 0) return undefined;

@@ -16,6 +16,7 @@ import {
   type IndexBloat,
   type LeafIndex,
 } from '../core/bloat.js';
+import { deduplicationOf, distinctCount } from '../core/bloat-dedup.js';
 import { UserError } from '../core/errors.js';
 import { indexKey } from '../core/model.js';
 import { qualify, quoteIdent } from '../core/sql.js';
@@ -27,9 +28,17 @@ interface ColumnRow {
   readonly stats: boolean;
   readonly nullFraction: number | null;
   readonly averageWidth: number | null;
+  readonly nDistinct: number | null;
+  /** An expression: its statistics are the index's own. */
+  readonly expression: boolean;
   readonly length: number;
   readonly align: string;
   readonly isName: boolean;
+  /** A key column (not INCLUDE). */
+  readonly key: boolean;
+  /** The equalimage support function of its operator class (see core/bloat-dedup.ts); null: none. */
+  readonly equalImage: string | null;
+  readonly deterministic: boolean;
 }
 
 interface IndexRow {
@@ -40,7 +49,11 @@ interface IndexRow {
   readonly partitioned: boolean;
   readonly bytes: string;
   readonly tuples: number;
+  readonly tableTuples: number;
+  readonly unique: boolean;
+  readonly partial: boolean;
   readonly fillfactor: string | null;
+  readonly deduplicateItems: string | null;
   readonly columns: ColumnRow[] | null;
   /** For a partitioned index: its leaf indexes. */
   readonly leaves: { schema: string; table: string; name: string }[] | null;
@@ -52,13 +65,23 @@ const INDEXES_SQL = `
 WITH ${DECLARED_CTE}, ${TARGETS_CTE}
 SELECT n.nspname AS schema, t.relname AS table, c.relname AS name, am.amname AS method, c.relkind = 'I' AS partitioned,
   (CASE WHEN c.relkind = 'I' THEN 0 ELSE pg_relation_size(c.oid) END)::bigint AS bytes,
-  c.reltuples::float8 AS tuples,
+  c.reltuples::float8 AS tuples, t.reltuples::float8 AS "tableTuples", i.indisunique AS unique, i.indpred IS NOT NULL AS partial,
   (SELECT o.option_value FROM pg_options_to_table(c.reloptions) o WHERE o.option_name = 'fillfactor') AS fillfactor,
+  (SELECT o.option_value FROM pg_options_to_table(c.reloptions) o WHERE o.option_name = 'deduplicate_items') AS "deduplicateItems",
   (SELECT json_agg(json_build_object(
       'stats', s.avg_width IS NOT NULL, 'nullFraction', s.null_frac, 'averageWidth', s.avg_width,
-      'length', ty.typlen, 'align', ty.typalign, 'isName', a.atttypid = 'pg_catalog.name'::regtype) ORDER BY a.attnum)
+      'nDistinct', s.n_distinct, 'expression', ta.attname IS NULL,
+      'length', ty.typlen, 'align', ty.typalign, 'isName', a.atttypid = 'pg_catalog.name'::regtype,
+      'key', a.attnum <= i.indnkeyatts, 'equalImage', eq.name,
+      'deterministic', COALESCE((SELECT co.collisdeterministic FROM pg_collation co WHERE a.attnum <= i.indnkeyatts AND co.oid = i.indcollation[a.attnum - 1]), true)) ORDER BY a.attnum)
     FROM pg_attribute a
     JOIN pg_type ty ON ty.oid = a.atttypid
+    -- The equalimage function (support number 4) of the key column's operator class, as _bt_allequalimage looks it up.
+    LEFT JOIN LATERAL (SELECT CASE WHEN p.pronamespace = 'pg_catalog'::regnamespace THEN p.proname::text ELSE p.oid::regproc::text END AS name
+      FROM pg_opclass oc
+      JOIN pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amproclefttype = oc.opcintype AND ap.amprocrighttype = oc.opcintype AND ap.amprocnum = 4
+      JOIN pg_proc p ON p.oid = ap.amproc
+      WHERE a.attnum <= i.indnkeyatts AND oc.oid = i.indclass[a.attnum - 1]) eq ON true
     LEFT JOIN pg_attribute ta ON i.indkey[a.attnum - 1] <> 0 AND ta.attrelid = t.oid AND ta.attnum = i.indkey[a.attnum - 1]
     LEFT JOIN pg_stats s ON NOT s.inherited AND (
       (ta.attname IS NOT NULL AND s.schemaname = n.nspname AND s.tablename = t.relname AND s.attname = ta.attname)
@@ -86,11 +109,14 @@ export interface BloatOptions extends CatalogOptions {
 
 export async function readBloat(session: Session, tables: readonly TableName[], options: BloatOptions): Promise<BloatFacts> {
   const params = [tables.map((t) => t.schema), tables.map((t) => t.name)];
-  const { rows, blockSize, maxAlign } = await readCatalog(session, tables, 'Reading index statistics', options, async () => {
-    const settings = (await session.query<{ bs: string }>(`SELECT current_setting('block_size') AS bs`)).rows[0];
+  const { rows, blockSize, maxAlign, serverVersionNum } = await readCatalog(session, tables, 'Reading index statistics', options, async () => {
+    const settings = (
+      await session.query<{ bs: string; version: string }>(`SELECT current_setting('block_size') AS bs, current_setting('server_version_num') AS version`)
+    ).rows[0];
     return {
       rows: (await session.query<IndexRow>(INDEXES_SQL, params)).rows,
       blockSize: Number(settings?.bs ?? 8192),
+      serverVersionNum: Number(settings?.version ?? 0),
       // Every platform PostgreSQL supports today is 64-bit, where MAXALIGN is 8.
       maxAlign: 8,
     };
@@ -108,7 +134,7 @@ export async function readBloat(session: Session, tables: readonly TableName[], 
     if (schema !== undefined && MEASURED_METHODS.includes(row.method)) {
       indexes.set(key, await measure(session, tables, options, schema, row, { blockSize, fillfactor }));
     } else if (!options.exact && ESTIMATED_METHODS.includes(row.method)) {
-      indexes.set(key, estimate(row, { blockSize, maxAlign, fillfactor }));
+      indexes.set(key, estimate(row, serverVersionNum, { blockSize, maxAlign, fillfactor }));
     } else {
       indexes.set(key, { kind: 'unknown', reason: unmeasuredReason(row.method, options.exact) });
     }
@@ -116,17 +142,32 @@ export async function readBloat(session: Session, tables: readonly TableName[], 
   return { method: options.exact ? 'measured' : 'estimated', indexes, leaves };
 }
 
-function estimate(row: IndexRow, layout: { blockSize: number; maxAlign: number; fillfactor: number }): IndexBloat {
-  const columns = (row.columns ?? []).map((c): ColumnStats | undefined =>
-    c.stats ? { nullFraction: c.nullFraction ?? 0, averageWidth: c.averageWidth ?? 0, length: c.length, align: c.align } : undefined,
-  );
+function estimate(row: IndexRow, serverVersionNum: number, layout: { blockSize: number; maxAlign: number; fillfactor: number }): IndexBloat {
+  // 14+: -1 means never counted.
+  const tuples = row.tuples < 0 ? undefined : row.tuples;
+  const all = row.columns ?? [];
+  const columns = all.map((c): ColumnStats | undefined => {
+    if (!c.stats) return undefined;
+    // A table column's statistics describe the table's rows; an expression's, the rows the index holds.
+    const rows = c.expression || row.tableTuples < 0 ? (tuples ?? 0) : row.tableTuples;
+    const distinct = c.nDistinct === null ? undefined : distinctCount(c.nDistinct, rows, row.partial ? (tuples ?? rows) : rows);
+    return { nullFraction: c.nullFraction ?? 0, averageWidth: c.averageWidth ?? 0, length: c.length, align: c.align, ...(distinct === undefined ? {} : { distinct }) };
+  });
+  const keys = all.filter((c) => c.key);
+  const deduplication = deduplicationOf({
+    serverVersionNum,
+    unique: row.unique,
+    deduplicateItems: row.deduplicateItems ?? undefined,
+    hasInclude: keys.length < all.length,
+    keys: keys.map((c) => ({ equalImage: c.equalImage ?? undefined, deterministic: c.deterministic })),
+  });
   return estimateBtreeBloat({
     ...layout,
     pages: Number(row.bytes) / layout.blockSize,
-    // 14+: -1 means never counted.
-    tuples: row.tuples < 0 ? undefined : row.tuples,
+    tuples,
     columns,
-    hasNameColumn: (row.columns ?? []).some((c) => c.isName),
+    hasNameColumn: all.some((c) => c.isName),
+    deduplication,
   });
 }
 
