@@ -74,16 +74,17 @@ export function tableHeadline(table: TableStatus, budget: number | undefined): {
   };
 }
 
-/** `~79.8%` estimated, `79.8%` measured, `-` when there is no figure. */
+/** `~79.8%` estimated, `~9.7%?` estimated without what it could not model, `79.8%` measured, `-` when there is no figure. */
 export function bloatCell(bloat: IndexBloat | undefined): string {
   if (bloat === undefined || bloat.kind === 'unknown') return '-';
-  return `${bloat.kind === 'estimated' ? '~' : ''}${percent(bloat.ratio)}`;
+  return `${bloat.kind === 'estimated' ? '~' : ''}${percent(bloat.ratio)}${bloat.caveat === undefined ? '' : '?'}`;
 }
 
 /** The note every output carries: how bloat was had, and for which methods. */
 export function bloatNote(): string {
   return (
-    'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); ' +
+    'Bloat: ~ estimated from statistics (btree only; equal keys that a build deduplicates are counted from pg_stats distinct counts; ' +
+    '? where deduplication could not be modelled, and the figure may read low); ' +
     '--exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.'
   );
 }

@@ -49,6 +49,15 @@ const FRESH = `
   CREATE INDEX level_off ON shapes (level) WITH (deduplicate_items = off);
   CREATE INDEX level_include ON shapes (level) INCLUDE (id);
   CREATE INDEX category_ci ON shapes (category COLLATE ci);
+  CREATE INDEX level_custom ON shapes (level custom_int4_ops);
+`;
+
+/** An operator class whose equalimage function is not one of PostgreSQL's: whether a build deduplicates cannot be told. */
+const CUSTOM_OPCLASS = `
+  CREATE FUNCTION custom_equalimage(oid) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+  CREATE OPERATOR CLASS custom_int4_ops FOR TYPE int4 USING btree AS
+    OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >,
+    FUNCTION 1 btint4cmp(int4, int4), FUNCTION 4 custom_equalimage(oid);
 `;
 
 /** The estimate of an index: its share of wasted space. */
@@ -80,6 +89,7 @@ async function fromRebuild(bloated: string, fresh: string): Promise<number> {
 beforeAll(async () => {
   db = await freshDatabase();
   await db.query('CREATE EXTENSION pgstattuple');
+  await db.query(CUSTOM_OPCLASS);
   await db.query(SETUP);
   await db.query('VACUUM ANALYZE shapes');
   await db.query('VACUUM ANALYZE labels');
@@ -129,5 +139,13 @@ describe('bloat of btree indexes that deduplicate', () => {
       expect(Math.abs(estimated(index) - (await fromPgstatindex(index))), index).toBeLessThan(0.15);
       expect(estimates.get(`public.${index}`)).not.toHaveProperty('caveat');
     }
+  });
+
+  it('falls back to the estimate without deduplication where the operator class decides with a function of its own, and says so', () => {
+    expect(estimates.get('public.level_custom')).toMatchObject({
+      kind: 'estimated',
+      ratio: 0,
+      caveat: 'deduplication not modelled: column 1: its operator class decides with public.custom_equalimage',
+    });
   });
 });

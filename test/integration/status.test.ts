@@ -113,7 +113,7 @@ function masked(text: string): string {
 const TEXT = [
   'Index status of indexes.yaml on PostgreSQL N',
   'Scans are counted by this server since its statistics were never reset; a replica counts its own, so check it before dropping an index unused here.',
-  'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
+  'Bloat: ~ estimated from statistics (btree only; equal keys that a build deduplicates are counted from pg_stats distinct counts; ? where deduplication could not be modelled, and the figure may read low); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
   '',
   'public.orders  table 1.0 MB, indexes 1.2 MB = 118.9% of the table (budget 50%): over budget',
   '  index                   valid      size  ratio  bloat  scans  flags',
@@ -269,7 +269,7 @@ describe('reconcile status', () => {
       '',
       'PostgreSQL N. Scans are counted by this server since its statistics were never reset; a replica counts its own, so check it before dropping an index unused here.',
       '',
-      'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
+      'Bloat: ~ estimated from statistics (btree only; equal keys that a build deduplicates are counted from pg_stats distinct counts; ? where deduplication could not be modelled, and the figure may read low); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
       '',
       '#### `public.orders`: table 1.0 MB, indexes 1.2 MB = 118.9% of the table (budget 50%), **over budget**',
       '',

@@ -1,6 +1,7 @@
 /* btree deduplication in the bloat estimate: when a build deduplicates, posting list sizes, leaf pages, caveats. */
 import { describe, expect, it } from 'vitest';
 import { bloatDocument, estimateBtreeBloat, freshBtreePages, type ColumnStats } from '../../src/core/bloat.js';
+import { bloatCell } from '../../src/ui/status-text.js';
 import { deduplicationOf, dedupLeafPages, distinctCount, groupItems, leafCapacity, maxPostingTids, type DedupFacts } from '../../src/core/bloat-dedup.js';
 
 const int4: ColumnStats = { nullFraction: 0, averageWidth: 4, length: 4, align: 'i' };
@@ -102,8 +103,10 @@ describe('the estimate with deduplication', () => {
     expect(estimateBtreeBloat({ ...layout, pages: 168, columns: [int4] })).toEqual({ ...plain, caveat: 'deduplication not modelled: no distinct count for column 1' });
   });
 
-  it('carries the caveat into the JSON document', () => {
+  it('carries the caveat into the JSON document, and marks the status cell with ?', () => {
     const figure = { kind: 'estimated' as const, sizeBytes: 100, expectedBytes: 40, wastedBytes: 60, ratio: 0.6 };
+    expect(bloatCell(figure)).toBe('~60.0%');
+    expect(bloatCell({ ...figure, caveat: 'c' })).toBe('~60.0%?');
     expect(bloatDocument(figure)).toEqual({ method: 'estimated', ratio: 0.6, sizeBytes: 100, expectedBytes: 40, wastedBytes: 60 });
     expect(bloatDocument({ ...figure, caveat: 'c' })).toEqual({ method: 'estimated', ratio: 0.6, sizeBytes: 100, expectedBytes: 40, wastedBytes: 60, caveat: 'c' });
   });

@@ -280,7 +280,7 @@ describe('status renderers', () => {
       [
         'Index status of indexes.yaml on PostgreSQL 18.4',
         'Scans are counted by this server since its statistics were last reset 2026-01-01T00:00:00Z; a replica counts its own, so check it before dropping an index unused here.',
-        'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
+        'Bloat: ~ estimated from statistics (btree only; equal keys that a build deduplicates are counted from pg_stats distinct counts; ? where deduplication could not be modelled, and the figure may read low); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
         '',
         'public.orders  table 20.0 MB, indexes 7.0 MB = 35.0% of the table (budget 20%): over budget',
         '  index                 valid     size  ratio   bloat  scans  flags',
@@ -320,7 +320,7 @@ describe('status renderers', () => {
       '',
       'PostgreSQL 18.4. Scans are counted by this server since its statistics were never reset; a replica counts its own, so check it before dropping an index unused here.',
       '',
-      'Bloat: ~ estimated from statistics (btree only; it reads low for indexes that deduplicate many equal keys); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
+      'Bloat: ~ estimated from statistics (btree only; equal keys that a build deduplicates are counted from pg_stats distinct counts; ? where deduplication could not be modelled, and the figure may read low); --exact-bloat measures btree, hash and gist indexes with pgstattuple, reading each whole; other methods are not measured.',
       '',
       '#### `public.orders`: table 20.0 MB, indexes 7.0 MB = 35.0% of the table (budget 20%), **over budget**',
       '',
