@@ -167,14 +167,10 @@ export function estimateBtreeBloat(input: BtreeEstimateInput): IndexBloat {
   const columns = input.columns as readonly ColumnStats[];
   const sizeBytes = input.pages * input.blockSize;
   const dedup = input.deduplication;
-  if (dedup !== undefined && dedup.kind !== 'no') {
-    const pages = dedup.kind === 'yes' ? dedupPages(input.tuples, columns, input) : undefined;
-    if (typeof pages === 'number') return figure('estimated', sizeBytes, pages * input.blockSize);
-    const plain = freshBtreePages(input.tuples, averageItemWidth(columns, input.maxAlign), input.blockSize, input.fillfactor);
-    return figure('estimated', sizeBytes, plain * input.blockSize, `deduplication not modelled: ${dedup.kind === 'unknown' ? dedup.reason : pages!.reason}`);
-  }
-  const expectedPages = freshBtreePages(input.tuples, averageItemWidth(columns, input.maxAlign), input.blockSize, input.fillfactor);
-  return figure('estimated', sizeBytes, expectedPages * input.blockSize);
+  const pages = dedup?.kind === 'yes' ? dedupPages(input.tuples, columns, input) : dedup?.kind === 'unknown' ? { reason: dedup.reason } : undefined;
+  if (typeof pages === 'number') return figure('estimated', sizeBytes, pages * input.blockSize);
+  const plain = freshBtreePages(input.tuples, averageItemWidth(columns, input.maxAlign), input.blockSize, input.fillfactor);
+  return figure('estimated', sizeBytes, plain * input.blockSize, pages === undefined ? undefined : `deduplication not modelled: ${pages.reason}`);
 }
 
 /**
