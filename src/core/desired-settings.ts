@@ -10,7 +10,7 @@ import { parseDuration, parseSize, UnitError } from './units.js';
 
 export function buildSettings(input: ManifestInput, report: Report): Settings {
   const given = input.settings ?? {};
-  const duration = (field: 'lockTimeout' | 'buildLockTimeout' | 'statementTimeout', fallback: number): number => {
+  const duration = (field: 'lockTimeout' | 'buildLockTimeout' | 'statementTimeout' | 'maxReplicaLagWait', fallback: number): number => {
     const value = given[field];
     if (value === undefined) return fallback;
     try {
@@ -21,15 +21,19 @@ export function buildSettings(input: ManifestInput, report: Report): Settings {
       return fallback;
     }
   };
-  let maintenanceWorkMemBytes: number | undefined;
-  if (given.maintenanceWorkMem !== undefined) {
+  const size = (field: 'maintenanceWorkMem' | 'maxReplicaLag'): number | undefined => {
+    const value = given[field];
+    if (value === undefined) return undefined;
     try {
-      maintenanceWorkMemBytes = parseSize(given.maintenanceWorkMem);
+      return parseSize(value);
     } catch (error) {
       if (!(error instanceof UnitError)) throw error;
-      report(['settings', 'maintenanceWorkMem'], error.message);
+      report(['settings', field], error.message);
+      return undefined;
     }
-  }
+  };
+  const maintenanceWorkMemBytes = size('maintenanceWorkMem');
+  const maxReplicaLagBytes = size('maxReplicaLag');
   return {
     concurrency: given.concurrency ?? DEFAULT_SETTINGS.concurrency,
     lockTimeoutMs: duration('lockTimeout', DEFAULT_SETTINGS.lockTimeoutMs),
@@ -44,6 +48,9 @@ export function buildSettings(input: ManifestInput, report: Report): Settings {
     allowLockingDrops: given.allowLockingDrops ?? DEFAULT_SETTINGS.allowLockingDrops,
     ...(given.searchPath === undefined ? {} : { searchPath: given.searchPath }),
     ...(given.citus?.workerUrl === undefined ? {} : { citus: { workerUrl: given.citus.workerUrl } }),
+    ...(maxReplicaLagBytes === undefined ? {} : { maxReplicaLagBytes }),
+    // Absent: the gate's default (30 min) applies.
+    ...(given.maxReplicaLagWait === undefined ? {} : { maxReplicaLagWaitMs: duration('maxReplicaLagWait', 0) }),
   };
 }
 

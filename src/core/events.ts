@@ -81,7 +81,15 @@ export type ApplyEvent =
       readonly shards?: ShardProgress;
     }
   | /** Something said once, e.g. that Citus workers cannot be reached for progress. */ { readonly type: 'notice'; readonly at: number; readonly message: string }
-  | { readonly type: 'waiting'; readonly at: number; readonly actionId: number; readonly what: string; readonly blockers: readonly Blocker[] }
+  | {
+      readonly type: 'waiting';
+      readonly at: number;
+      readonly actionId: number;
+      readonly what: string;
+      readonly blockers: readonly Blocker[];
+      /** A build held back by settings.maxReplicaLag: the limit and the replicas over it. */
+      readonly replicaLag?: { readonly maxLagBytes: number; readonly replicas: readonly { readonly name: string; readonly lagBytes: number }[] };
+    }
   | {
       readonly type: 'retry';
       readonly at: number;

@@ -58,6 +58,8 @@ export interface ManifestInput {
     readonly allowLockingDrops?: boolean;
     readonly searchPath?: readonly string[];
     readonly citus?: { readonly workerUrl?: string };
+    readonly maxReplicaLag?: Size;
+    readonly maxReplicaLagWait?: Duration;
   };
   readonly budgets?: { readonly indexToTableRatio?: number };
   readonly maintenance?: MaintenanceInput;

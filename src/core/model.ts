@@ -123,6 +123,10 @@ export interface Settings {
   readonly searchPath?: readonly string[];
   /** Citus: how to reach the workers for progress (a URL template with {host} and {port}). */
   readonly citus?: { readonly workerUrl?: string };
+  /** Before each build, wait while a streaming replica is more than this many bytes behind; 0 or undefined: no gate. */
+  readonly maxReplicaLagBytes?: number;
+  /** How long one build waits for the replicas before it fails; default 30 min. */
+  readonly maxReplicaLagWaitMs?: number;
 }
 
 export interface Budgets {

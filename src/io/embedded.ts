@@ -30,7 +30,8 @@ export interface EmbeddedServer {
   readonly dataDir: string;
   /** Connection URL for a database on this server (default `postgres`). */
   url(database?: string): string;
-  stop(): Promise<void>;
+  /** Stops the server; its files go too, unless it was started on a data directory of the caller's or `keepData` is set. */
+  stop(options?: { readonly keepData?: boolean }): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -40,6 +41,12 @@ export interface EmbeddedOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** Receives the server's log lines (default: kept for error messages only). */
   readonly onLog?: (line: string) => void;
+  /**
+   * Start on this data directory (one an earlier server left, or a copy of it for a standby) instead of
+   * a new one; it is the caller's, and stays when the server stops. Needs the superuser's `password`.
+   */
+  readonly dataDir?: string;
+  readonly password?: string;
 }
 
 interface Binaries {
@@ -225,26 +232,18 @@ async function waitUntilReady(port: number, child: ChildProcess, log: () => stri
       });
       socket.once('error', () => resolve(false));
     });
-    if (ok && /ready to accept connections/.test(log())) return;
+    // A standby says "ready to accept read-only connections" ("read only" before 14).
+    if (ok && /ready to accept (read[- ]only )?connections/.test(log())) return;
     if (Date.now() > deadline) throw new Error(`PostgreSQL did not start within 60 s:\n${log().trim()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
-  const binaries = await resolveBinaries(options.major ?? requestedMajor());
-  const runAs = await serverUser();
-  const baseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reconcile-pg-'));
+async function initDataDir(binaries: Binaries, runAs: RunAs | undefined, baseDir: string, user: string, password: string, env: NodeJS.ProcessEnv): Promise<string> {
   const dataDir = path.join(baseDir, 'data');
-  const password = randomBytes(18).toString('base64url');
-  const user = 'postgres';
   const passwordFile = path.join(baseDir, 'pwfile');
   await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-  if (runAs) {
-    await fs.chown(baseDir, runAs.uid, runAs.gid);
-    await fs.chown(passwordFile, runAs.uid, runAs.gid);
-  }
-  const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C' };
+  if (runAs) await fs.chown(passwordFile, runAs.uid, runAs.gid);
   try {
     await run(
       binaries.initdb,
@@ -255,6 +254,20 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   } finally {
     await fs.rm(passwordFile, { force: true });
   }
+  return dataDir;
+}
+
+export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  if (options.dataDir !== undefined && options.password === undefined) throw new Error('startEmbedded: a dataDir of the caller needs its password');
+  const binaries = await resolveBinaries(options.major ?? requestedMajor());
+  const runAs = await serverUser();
+  // Holds the socket, and the data directory unless the caller brought one.
+  const baseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reconcile-pg-'));
+  if (runAs) await fs.chown(baseDir, runAs.uid, runAs.gid);
+  const password = options.password ?? randomBytes(18).toString('base64url');
+  const user = 'postgres';
+  const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C' };
+  const dataDir = options.dataDir ?? (await initDataDir(binaries, runAs, baseDir, user, password, env));
 
   const port = await freePort();
   const settings: Record<string, string> = {
@@ -281,7 +294,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   child.stderr?.on('data', onData);
   child.on('exit', () => running.delete(child));
 
-  const stop = async (): Promise<void> => {
+  const stop = async (stopOptions: { readonly keepData?: boolean } = {}): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGINT'); // fast shutdown: disconnects clients, aborts their transactions
@@ -290,6 +303,8 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
       clearTimeout(timer);
     }
     running.delete(child);
+    // Kept: the data directory (and the temporary directory around it) is the caller's from now on.
+    if (stopOptions.keepData && options.dataDir === undefined) return;
     await fs.rm(baseDir, { recursive: true, force: true });
   };
 

@@ -244,6 +244,14 @@ const cases: readonly (readonly [name: string, yaml: string, expected: Expected]
     [3, 23, 'settings.maintenanceWorkMem', '"lots" is not a size: use a number of bytes or a value like 64kB, 512MB, 1GB'],
   ],
   [
+    'maxReplicaLag in lower case', top('version: 1', 'settings:', '  maxReplicaLag: 256mb'),
+    [3, 18, 'settings.maxReplicaLag', '"256mb" is not a size: units are case-sensitive, write 256MB'],
+  ],
+  [
+    'maxReplicaLagWait in words', top('version: 1', 'settings:', '  maxReplicaLagWait: forever'),
+    [3, 22, 'settings.maxReplicaLagWait', '"forever" is not a duration: use a number of milliseconds or a value like 500ms, 5s, 2min, 1h'],
+  ],
+  [
     'concurrency 0', top('version: 1', 'settings:', '  concurrency: 0'),
     [3, 16, 'settings.concurrency', '"concurrency" must be at least 1, not 0'],
   ],

@@ -105,6 +105,8 @@ describe('normalisation', () => {
         '  retries: 0',
         '  analyzeAfterBuild: false',
         '  allowLockingDrops: true',
+        '  maxReplicaLag: 256MB',
+        '  maxReplicaLagWait: 1h',
         'budgets: { indexToTableRatio: 0.2 }',
         'tables: {}',
         '',
@@ -120,6 +122,8 @@ describe('normalisation', () => {
       retries: 0,
       analyzeAfterBuild: false,
       allowLockingDrops: true,
+      maxReplicaLagBytes: 256 * 1024 * 1024,
+      maxReplicaLagWaitMs: 3_600_000,
     });
     expect(state.budgets).toEqual({ indexToTableRatio: 0.2 });
   });

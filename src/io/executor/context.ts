@@ -48,6 +48,8 @@ export interface ExecuteOptions {
   readonly staggerBuilds?: boolean;
   /** Longest an expression or partial build is held back for others; default 60 s. */
   readonly staggerMaxMs?: number;
+  /** How often a build held back by settings.maxReplicaLag reads the replicas again; default 1 s. */
+  readonly replicaLagPollMs?: number;
 }
 
 /** An action of the plan; its position in the plan is its id. */

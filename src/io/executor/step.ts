@@ -1,7 +1,8 @@
 /*
- * One step of an action on a worker: held back first if it is a build that would hold up others
- * (stagger.ts), run under the step's lock timeout, retried with backoff when it lost a race for a
- * lock, given up with who was in the way, and read back from the catalog after a lost connection.
+ * One step of an action on a worker: a build first waits for the replicas (replica-gate.ts) and is held
+ * back if it would hold up others (stagger.ts); then run under the step's lock timeout, retried with
+ * backoff when it lost a race for a lock, given up with who was in the way, and read back from the
+ * catalog after a lost connection.
  */
 import type { Step } from '../../core/actions.js';
 import type { ErrorInfo } from '../../core/events.js';
@@ -12,6 +13,7 @@ import { emit, qualified, type Queued, type RunContext, type Worker } from './co
 import { errorInfo } from './errors.js';
 import { readIndex } from './index-state.js';
 import { readLeftovers } from './reindex-leftovers.js';
+import { replicaLagGate } from './replica-gate.js';
 import { isSafeBuildStep, stagger } from './stagger.js';
 import { forget, lockTimeoutFor, runStatements, session, sleep } from './worker.js';
 
@@ -49,6 +51,8 @@ export async function runStep(run: RunContext, worker: Worker, item: Queued, ste
 
 /** One attempt: the step's statements, watched by the monitor; a build must leave a valid index. */
 async function attemptStep(run: RunContext, worker: Worker, item: Queued, step: Step, creation: Creation | undefined): Promise<StepOutcome> {
+  const gate = await replicaLagGate(run, worker, item, step);
+  if (gate.kind !== 'go') return gate;
   await stagger(run, worker, item, step);
   if (run.aborted) return CANCELLED;
   const s = await session(run, worker);

@@ -4,7 +4,8 @@
  */
 import type { ManifestPath } from '../../core/manifest-path.js';
 
-const DURATION_SETTINGS = new Set(['lockTimeout', 'buildLockTimeout', 'statementTimeout']);
+const DURATION_SETTINGS = new Set(['lockTimeout', 'buildLockTimeout', 'statementTimeout', 'maxReplicaLagWait']);
+const SIZE_SETTINGS = new Set(['maintenanceWorkMem', 'maxReplicaLag']);
 
 function maintenanceField(name: string | undefined): string | undefined {
   return name === 'maxBloat' ? 'percent' : name === 'minBloatSize' ? 'size' : undefined;
@@ -18,7 +19,7 @@ export function shapeAt(path: readonly string[]): string | undefined {
   if (section === 'settings' && path.length === 2) {
     if (DURATION_SETTINGS.has(name ?? '')) return 'duration';
     if (name === 'citus') return 'citus';
-    return name === 'maintenanceWorkMem' ? 'size' : undefined;
+    return SIZE_SETTINGS.has(name ?? '') ? 'size' : undefined;
   }
   if (section === 'maintenance' && path.length === 2) return maintenanceField(name);
   if (section !== 'tables') return undefined;
