@@ -78,10 +78,13 @@ export async function findLockHolder(session: Session, key: bigint = APPLY_LOCK_
   };
 }
 
+/** The refusal of an apply whose database another apply holds (a fleet reports the target `busy`). */
+export class ApplyLockHeld extends UserError {}
+
 /** The refusal a second apply prints. */
 export function lockHeldError(holder: LockHolder | undefined, database: string): UserError {
   if (!holder) {
-    return new UserError(
+    return new ApplyLockHeld(
       `Another reconcile apply holds the apply lock on ${database} (it ended just now).`,
       'Run apply again.',
     );
@@ -92,7 +95,7 @@ export function lockHeldError(holder: LockHolder | undefined, database: string):
   if (holder.clientAddress) who.push(`from ${holder.clientAddress}`);
   if (holder.backendStart) who.push(`connected since ${holder.backendStart}`);
   if (holder.queryStart) who.push(`last statement at ${holder.queryStart}`);
-  return new UserError(
+  return new ApplyLockHeld(
     `Another reconcile apply is running on ${database}: pid ${holder.pid}${who.length > 0 ? ` (${who.join(', ')})` : ''}.`,
     `Wait for it to finish. If it is a leftover, end it with SELECT pg_terminate_backend(${holder.pid}); its lock goes with its session.`,
   );
