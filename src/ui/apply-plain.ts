@@ -95,13 +95,16 @@ export type PlainFormatter = (event: ApplyEvent) => readonly string[];
 /** What the plain formatter remembers between events. */
 interface PlainState {
   readonly colors: Palette;
+  /** A fleet's target name, after the time on every line. */
+  readonly label?: string;
   readonly actions: Map<number, PlannedAction>;
   readonly lastProgress: Map<number, Printed>;
   readonly started: Set<number>;
 }
 
 function line(state: PlainState, at: number, word: string, text: string, paint: (s: string) => string = (s) => s): string {
-  return `${state.colors.dim(isoSeconds(at))}  ${paint(word.padEnd(WORD_WIDTH))} ${text}`;
+  const label = state.label === undefined ? '' : `${state.label}  `;
+  return `${state.colors.dim(isoSeconds(at))}  ${label}${paint(word.padEnd(WORD_WIDTH))} ${text}`;
 }
 
 function target(state: PlainState, id: number): string {
@@ -178,8 +181,9 @@ function endLines(state: PlainState, event: Extract<ApplyEvent, { type: 'action-
   }
 }
 
-export function createPlainFormatter(colors: Palette): PlainFormatter {
-  const state: PlainState = { colors, actions: new Map(), lastProgress: new Map(), started: new Set() };
+/** `label` (a fleet's target name, padded) goes after the time on every line. */
+export function createPlainFormatter(colors: Palette, label?: string): PlainFormatter {
+  const state: PlainState = { colors, ...(label === undefined ? {} : { label }), actions: new Map(), lastProgress: new Map(), started: new Set() };
   return (event) => {
     switch (event.type) {
       case 'planned':

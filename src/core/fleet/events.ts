@@ -48,6 +48,8 @@ export type FleetEvent =
       readonly at: number;
       readonly durationMs: number;
       readonly counts: Readonly<Record<TargetState, number>>;
+      /** The targets in each state, in fleet order. */
+      readonly targets: Readonly<Record<TargetState, readonly string[]>>;
       readonly bytesBuilt: number;
       readonly interrupted: boolean;
       readonly stopped?: string;

@@ -78,6 +78,7 @@ export async function applyFleet(targets: readonly FleetTarget[], options: Fleet
     at: Date.now(),
     durationMs,
     counts,
+    targets: Object.fromEntries(TARGET_STATES.map((state) => [state, all.filter((o) => o.state === state).map((o) => o.name)])) as Record<TargetState, string[]>,
     bytesBuilt: all.reduce((sum, o) => sum + o.bytesBuilt, 0),
     interrupted: signal.aborted,
     ...(stopped ? { stopped: stopText(stopped, policy.onError) } : {}),
