@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from './core/units.js';
 import type { CommandContext } from './commands/context.js';
 import type { ApplyOutput } from './commands/apply.js';
+import { checkFleetApplyFlags, isFleetApply, withFleetApplyOptions, type FleetApplyFlags } from './commands/fleet-apply-cli.js';
 import type { CheckCommandOptions } from './commands/check.js';
 import type { PlanFormat } from './commands/plan.js';
 import type { StatusCommandOptions } from './commands/status.js';
@@ -90,7 +91,7 @@ function planCommand({ program, context, exit }: CommandWiring): void {
 }
 
 function applyCommand({ program, context, exit }: CommandWiring): void {
-  program
+  const command = program
     .command('apply')
     .description('apply the plan (or a saved plan file) online, with a live view of the builds')
     .argument('[plan]', 'a plan saved with `reconcile plan --out`; applied without asking, if it is not stale')
@@ -105,22 +106,27 @@ function applyCommand({ program, context, exit }: CommandWiring): void {
     .option('--allow-empty', 'permit a prune that leaves a declared table with none of its indexes')
     .option('--allow-locking-drops', 'permit a non-concurrent drop (partitioned indexes)')
     .option('--exact-bloat', 'measure index bloat with the pgstattuple extension (reads every index whole) instead of estimating it from statistics')
-    .option('--check', 'time the declared queries before and after the apply (check --analyze) and print the comparison')
-    .action(async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean; check?: boolean }, command: Command) => {
+    .option('--check', 'time the declared queries before and after the apply (check --analyze) and print the comparison');
+  withFleetApplyOptions(command).action(
+    async (planFile: string | undefined, options: { file: string; databaseUrl?: string; embedded?: boolean; yes?: boolean; output?: ApplyOutput; concurrency?: number; lockTimeout?: number; buildLockTimeout?: number; allowEmpty?: boolean; allowLockingDrops?: boolean; exactBloat?: boolean; check?: boolean } & FleetApplyFlags, command: Command) => {
       const { lockTimeout, buildLockTimeout, ...rest } = options;
+      const common = {
+        ...rest,
+        ...(lockTimeout === undefined ? {} : { lockTimeoutMs: lockTimeout }),
+        ...(buildLockTimeout === undefined ? {} : { buildLockTimeoutMs: buildLockTimeout }),
+        fileGiven: command.getOptionValueSource('file') === 'cli',
+        color: program.opts<{ color: boolean }>().color,
+      };
+      checkFleetApplyFlags({ ...options, ...(planFile === undefined ? {} : { planFile }) });
+      if (isFleetApply(options)) {
+        const { runFleetApplyCli } = await import('./commands/fleet-apply-cli.js');
+        exit(await runFleetApplyCli(common, context));
+        return;
+      }
       const { runApply } = await import('./commands/apply.js');
-      exit(await runApply(
-        {
-          ...rest,
-          ...(planFile === undefined ? {} : { planFile }),
-          ...(lockTimeout === undefined ? {} : { lockTimeoutMs: lockTimeout }),
-          ...(buildLockTimeout === undefined ? {} : { buildLockTimeoutMs: buildLockTimeout }),
-          fileGiven: command.getOptionValueSource('file') === 'cli',
-          color: program.opts<{ color: boolean }>().color,
-        },
-        context,
-      ));
-    });
+      exit(await runApply({ ...common, ...(planFile === undefined ? {} : { planFile }) }, context));
+    },
+  );
 }
 
 function statusCommand({ program, context, exit }: CommandWiring): void {

@@ -46,7 +46,7 @@ function effectiveSettings(desired: DesiredState, options: ApplyCommandOptions):
   };
 }
 
-function chooseOutput(options: ApplyCommandOptions, context: CommandContext): ApplyOutput {
+export function chooseOutput(options: Pick<ApplyCommandOptions, 'output'>, context: CommandContext): ApplyOutput {
   if (options.output) return options.output;
   const ci = context.env.CI !== undefined && context.env.CI !== '' && context.env.CI !== 'false';
   return context.stdout.isTTY && !ci ? 'tui' : 'plain';

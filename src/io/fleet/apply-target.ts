@@ -26,6 +26,8 @@ export interface TargetApplyOptions {
   readonly overrides: Partial<Settings>;
   readonly allowEmpty: boolean;
   readonly allowLockingDrops: boolean;
+  /** Measure bloat with pgstattuple instead of estimating it. */
+  readonly exactBloat?: boolean;
   /** Ctrl-C: the target's running builds are cancelled and cleaned up, as one apply does. */
   readonly signal: AbortSignal;
   readonly emit: (event: FleetEvent) => void;
@@ -114,7 +116,13 @@ async function planAndRun(
 ): Promise<{ state: TargetState; error?: ErrorInfo }> {
   const { desired, sha256 } = await options.loadDesired(target);
   const settings: Settings = { ...desired.settings, ...options.overrides };
-  const planOptions = { allowEmpty: options.allowEmpty, allowLockingDrops: options.allowLockingDrops, manifestFile: desired.file, manifestSha256: sha256 };
+  const planOptions = {
+    allowEmpty: options.allowEmpty,
+    allowLockingDrops: options.allowLockingDrops,
+    exactBloat: options.exactBloat ?? false,
+    manifestFile: desired.file,
+    manifestSha256: sha256,
+  };
   const current = await planAgainstDatabase(target, desired, planOptions);
   const problems = current.plan.problems;
   if (problems.length > 0) {
