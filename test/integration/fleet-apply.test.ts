@@ -4,12 +4,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
 import type { FleetEvent } from '../../src/core/fleet/events.js';
+import { fleetReport } from '../../src/core/fleet/report.js';
+import { DEFAULT_FLEET_POLICY } from '../../src/core/fleet/schedule.js';
 import { acquireApplyLock } from '../../src/io/advisory-lock.js';
 import { startEmbedded, type EmbeddedServer } from '../../src/io/embedded.js';
 import { applyFleet, fleetExitCode } from '../../src/io/fleet/apply-fleet.js';
 import { fleetDatabase, fleetOptions, fleetRecorder, manifestFile, type FleetDatabase, type FleetServer } from '../helpers/fleet.js';
 
+const validateReport = new Ajv2020.default({ strict: true, strictRequired: false, validateFormats: false }).compile(
+  JSON.parse(readFileSync(new URL('../../schema/fleet-report.schema.json', import.meta.url), 'utf8')),
+);
 let second: EmbeddedServer;
 let serverA: FleetServer;
 let serverB: FleetServer;
@@ -117,6 +124,9 @@ describe('fleet apply', () => {
       ]);
       expect(outcome.bytesBuilt).toBeGreaterThan(0);
     }
+    const report = fleetReport({ targets: fleet.map((db) => db.target), outcomes: result.outcomes, policy: { ...DEFAULT_FLEET_POLICY, parallel: 4 }, startedAt: result.startedAt, durationMs: result.durationMs, interrupted: false });
+    expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
+    expect((report['targets'] as { actions: unknown[] }[]).map((t) => t.actions.length)).toEqual([3, 3, 3, 3, 3, 3]);
     for (const db of fleet) {
       expect(await indexes(db)).toEqual([
         { name: 'items_id_v', valid: true },
@@ -217,18 +227,26 @@ describe('fleet apply', () => {
       await fleetDatabase(serverB, 'two', 1, uniqueManifest, ITEMS(1_000)),
       await fleetDatabase(serverA, 'three', 2, uniqueManifest, ITEMS(1_000)),
     ];
+    // A server that does not answer: the password in its URL must not show in what is reported.
+    const gone = new URL(fleet[0]!.url);
+    gone.port = '1';
+    const unreachable = { ...fleet[0]!.target, name: 'four', connectionString: gone.toString(), display: 'postgres://postgres:***@127.0.0.1:1/x', server: '127.0.0.1:1', ordinal: 3 };
     const lock = await acquireApplyLock(fleet[1]!.target, { applicationName: 'someone else' });
     try {
       const result = await applyFleet(
-        fleet.map((db) => db.target),
+        [...fleet.map((db) => db.target), unreachable],
         fleetOptions(() => undefined, { parallel: 4 }),
       );
       expect(result.outcomes.map((o) => [o.name, o.state])).toEqual([
         ['one', 'applied'],
         ['two', 'busy'],
         ['three', 'applied'],
+        ['four', 'unreachable'],
       ]);
       expect(result.outcomes[1]!.error?.message).toMatch(/^Another reconcile apply is running on f_[0-9a-f]+: pid \d+ \(application_name "someone else"/);
+      expect(result.outcomes[3]!.error?.message).toMatch(/^Cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x/);
+      const password = decodeURIComponent(new URL(fleet[0]!.url).password);
+      expect(JSON.stringify(result.outcomes)).not.toContain(password);
       expect(await indexes(fleet[1]!)).toEqual([]);
       expect(fleetExitCode(result)).toBe(1);
     } finally {
