@@ -36,5 +36,5 @@ export function recordActions(records: ActionRecords, event: ApplyEvent): Action
 
 /** Kinds of action that build an index. */
 export function buildsAnIndex(record: Pick<ActionRecord, 'kind'>): boolean {
-  return record.kind === 'create' || record.kind === 'replace' || record.kind === 'rebuild';
+  return record.kind === 'create' || record.kind === 'replace' || record.kind === 'rebuild' || record.kind === 'reindex';
 }
