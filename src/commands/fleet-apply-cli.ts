@@ -1,13 +1,14 @@
 /*
- * The fleet side of `reconcile apply`: its flags (--per-host, --canary, --on-error, --max-failures,
- * --report, beside the fleet flags every command takes), the checks that keep one database's flags and a
- * fleet's apart, and the run. cli-commands.ts adds these to `apply` and hands a fleet over here.
+ * The fleet side of `reconcile apply`: its own flags (--per-host, --canary, --on-error, --max-failures,
+ * --report) beside those every fleet command takes (fleet.ts), the checks that keep one database's flags
+ * and a fleet's apart, and the run. cli-commands.ts adds these to `apply` and hands a fleet over here.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../core/errors.js';
-import type { OnError } from '../core/fleet/schedule.js';
+import { DEFAULT_FLEET_POLICY, type OnError } from '../core/fleet/schedule.js';
 import type { ApplyOutput } from './apply.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, ConnectionOptions } from './context.js';
+import { checkFleetFlags, fleetTargets, isFleet, withFleetOptions, type FleetFlags } from './fleet.js';
 
 function whole(minimum: number) {
   return (value: string): number => {
@@ -17,12 +18,7 @@ function whole(minimum: number) {
   };
 }
 
-export interface FleetApplyFlags {
-  readonly targets?: string;
-  readonly targetsCmd?: string;
-  readonly only?: readonly string[];
-  readonly shard?: string;
-  readonly parallel?: number;
+export interface FleetApplyFlags extends FleetFlags {
   readonly perHost?: number;
   readonly canary?: number;
   readonly onError?: OnError;
@@ -30,28 +26,12 @@ export interface FleetApplyFlags {
   readonly report?: string;
 }
 
-/** The flags that only mean something for a fleet apply. */
-const FLEET_ONLY = ['only', 'shard', 'parallel', 'perHost', 'canary', 'onError', 'maxFailures', 'report'] as const;
+/** The flags that only apply takes for a fleet (the others every fleet command takes: fleet.ts). */
+const APPLY_ONLY = { perHost: '--per-host', canary: '--canary', onError: '--on-error', maxFailures: '--max-failures', report: '--report' } as const;
 
-const FLAG_NAMES: Readonly<Record<(typeof FLEET_ONLY)[number], string>> = {
-  only: '--only',
-  shard: '--shard',
-  parallel: '--parallel',
-  perHost: '--per-host',
-  canary: '--canary',
-  onError: '--on-error',
-  maxFailures: '--max-failures',
-  report: '--report',
-};
-
-/** Adds apply's fleet flags to the command. */
+/** Adds the fleet flags to `apply`: those every fleet command takes, then apply's own. */
 export function withFleetApplyOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--targets <file>', 'a fleet of databases instead of one (targets.yaml)'))
-    .addOption(new Option('--targets-cmd <command>', 'a fleet read from a command printing one JSON object per line: {"name","url","labels"}'))
-    .addOption(new Option('--only <selector>', 'with a fleet: only these targets, by name (* wildcards) or label=value (repeatable)').argParser((value: string, previous: string[] = []) => [...previous, value]))
-    .addOption(new Option('--shard <K/N>', 'with a fleet: every N-th target in name order, from the K-th'))
-    .addOption(new Option('--parallel <n>', 'with a fleet: targets applied at once (default 4)').argParser(whole(1)))
+  return withFleetOptions(command, DEFAULT_FLEET_POLICY.parallel)
     .addOption(new Option('--per-host <n>', 'with a fleet: targets applied at once on one server host:port (default 1)').argParser(whole(1)))
     .addOption(new Option('--canary <n>', 'with a fleet: the first N targets (or those labelled canary: "true") are applied alone first; 0 for none (default 1)').argParser(whole(0)))
     .addOption(new Option('--on-error <what>', 'with a fleet: after a target fails, stop starting new ones, or continue (default stop)').choices(['stop', 'continue']))
@@ -59,26 +39,18 @@ export function withFleetApplyOptions(command: Command): Command {
     .addOption(new Option('--report <file>', 'with a fleet: write a JSON report of every target (schema/fleet-report.schema.json)'));
 }
 
-export function isFleetApply(flags: FleetApplyFlags): boolean {
-  return flags.targets !== undefined || flags.targetsCmd !== undefined;
-}
+export { isFleet as isFleetApply };
 
-/** Refuses fleet flags without a fleet, and one database's flags with one. */
-export function checkFleetApplyFlags(flags: FleetApplyFlags & { readonly databaseUrl?: string; readonly embedded?: boolean; readonly planFile?: string; readonly check?: boolean }): void {
-  if (!isFleetApply(flags)) {
-    const stray = FLEET_ONLY.find((name) => flags[name] !== undefined);
-    if (stray) throw new UserError(`${FLAG_NAMES[stray]} works with a fleet only.`, 'Add --targets FILE or --targets-cmd CMD.');
-    return;
+/** Refuses fleet flags without a fleet, and one database's flags (a saved plan, --check) with one. */
+export function checkFleetApplyFlags(flags: FleetApplyFlags & ConnectionOptions & { readonly planFile?: string; readonly check?: boolean }): void {
+  if (!isFleet(flags)) {
+    const stray = (Object.keys(APPLY_ONLY) as (keyof typeof APPLY_ONLY)[]).find((name) => flags[name] !== undefined);
+    if (stray) throw new UserError(`${APPLY_ONLY[stray]} works with a fleet only.`, 'Add --targets FILE or --targets-cmd CMD.');
   }
-  if (flags.databaseUrl !== undefined || flags.embedded) {
-    throw new UserError(`${flags.databaseUrl !== undefined ? '--database-url' : '--embedded'} and --targets cannot be used together.`, 'A fleet names its databases in the targets file.');
-  }
-  if (flags.check) {
-    throw new UserError('--check works with one database, not with --targets.', 'Leave out --check; run reconcile check --targets … before and after instead.');
-  }
-  if (flags.planFile !== undefined) {
+  if (isFleet(flags) && flags.planFile !== undefined) {
     throw new UserError('A saved plan is for one database, not for --targets.', 'Leave out the plan file: each target is planned when its turn comes.');
   }
+  checkFleetFlags(flags, { '--check': flags.check });
 }
 
 export interface FleetApplyCliOptions extends FleetApplyFlags {
@@ -99,7 +71,6 @@ export async function runFleetApplyCli(options: FleetApplyCliOptions, context: C
   const { fleetPolicy, requireYes, runFleetApply } = await import('./fleet-apply.js');
   requireYes(options);
   fleetPolicy(options);
-  const { loadFleetTargets } = await import('./fleet-apply-targets.js');
-  const targets = await loadFleetTargets(options, context);
+  const targets = await fleetTargets(options, { file: options.file, given: options.fileGiven }, context);
   return runFleetApply(options, context, targets);
 }

@@ -10,7 +10,8 @@ import type { FleetTarget } from '../core/fleet/target.js';
 import type { Settings } from '../core/model.js';
 import { applyFleet, fleetExitCode } from '../io/fleet/apply-fleet.js';
 import { writeFleetReport } from '../io/fleet/report-file.js';
-import { loadManifestFile, type LoadedManifest } from '../io/manifest/load.js';
+import { loadFleetManifests } from '../io/fleet/plan-fleet.js';
+import type { LoadedManifest } from '../io/manifest/load.js';
 import { chooseOutput, type ApplyOutput } from './apply.js';
 import { colorsFor, type CommandContext, type CommonOptions } from './context.js';
 
@@ -54,12 +55,12 @@ function overrides(options: FleetApplyCommandOptions): Partial<Settings> {
   };
 }
 
-/** Each manifest is read once, however many targets follow it. */
-export function manifestsOnce(): (target: FleetTarget) => Promise<LoadedManifest> {
-  const loaded = new Map<string, Promise<LoadedManifest>>();
-  return (target) => {
-    let manifest = loaded.get(target.manifestPath);
-    if (manifest === undefined) loaded.set(target.manifestPath, (manifest = loadManifestFile(target.manifestPath)));
+/** Every distinct manifest read and checked before any target starts: a bad one stops the fleet at once. */
+async function manifestsOf(targets: readonly FleetTarget[]): Promise<(target: FleetTarget) => Promise<LoadedManifest>> {
+  const { byPath } = await loadFleetManifests(targets);
+  return async (target) => {
+    const manifest = byPath.get(target.manifestPath);
+    if (manifest === undefined) throw new Error(`no manifest was read for ${target.name}`);
     return manifest;
   };
 }
@@ -78,6 +79,7 @@ export async function runFleetApply(options: FleetApplyCommandOptions, context: 
   requireYes(options);
   const policy = fleetPolicy(options);
   if (targets.length === 0) throw new UserError('The fleet has no targets.', 'Check the targets file, --only and --shard.');
+  const loadDesired = await manifestsOf(targets);
   const output = chooseOutput(options, context);
   const colors = colorsFor(context, options);
   // Loaded here: Ink and React cost most of the CLI's start-up.
@@ -91,7 +93,7 @@ export async function runFleetApply(options: FleetApplyCommandOptions, context: 
     result = await applyFleet(targets, {
       policy,
       listener: (event: FleetEvent) => renderer.onEvent(event),
-      loadDesired: manifestsOnce(),
+      loadDesired,
       overrides: overrides(options),
       allowEmpty: options.allowEmpty ?? false,
       allowLockingDrops: options.allowLockingDrops ?? false,

@@ -8,6 +8,7 @@ import type { FleetEvent, FleetListener, TargetOutcome } from '../../core/fleet/
 import { nextStarts, planSchedule, stopText, TARGET_STATES, type FleetPolicy, type StopReason, type TargetState } from '../../core/fleet/schedule.js';
 import type { FleetTarget } from '../../core/fleet/target.js';
 import { applyTarget, type TargetApplyOptions } from './apply-target.js';
+import { CanonicalCache } from './canonical-share.js';
 
 export interface FleetApplyOptions extends Omit<TargetApplyOptions, 'emit'> {
   readonly policy: FleetPolicy;
@@ -39,6 +40,8 @@ export async function applyFleet(targets: readonly FleetTarget[], options: Fleet
     }
   };
   const schedule = planSchedule(targets, policy);
+  // One cache for the fleet: targets alike build each canonical form once.
+  const share = options.share ?? new CanonicalCache();
   const canaries = new Set(schedule.canaries.map((t) => t.name));
   const ordered = [...schedule.canaries, ...schedule.rest];
   emit({ type: 'fleet-planned', at: startedAt, targets: ordered.map((t) => ({ name: t.name, server: t.server, canary: canaries.has(t.name) })), policy });
@@ -55,7 +58,7 @@ export async function applyFleet(targets: readonly FleetTarget[], options: Fleet
       emit({ type: 'fleet-stopping', at: Date.now(), reason: stopText(stopped, policy.onError) });
     }
     for (const target of decision.start) {
-      const run = applyTarget(target, canaries.has(target.name), { ...options, emit })
+      const run = applyTarget(target, canaries.has(target.name), { ...options, share, emit })
         .catch((error: unknown): TargetOutcome => ({ ...notRun(target.name, canaries.has(target.name)), state: 'failed', error: { message: String(error) } }))
         .then((outcome) => {
           outcomes.set(target.name, outcome);

@@ -1,9 +1,10 @@
 /*
- * One target of a fleet apply: the single-database apply (the same planning, executor and checks as
- * `reconcile apply`) under the target's own advisory lock, taken before it plans, ending in one of the
- * fleet's target states. It never throws: whatever goes wrong is that target's failure.
+ * One target of a fleet apply: the single-database apply (the executor and checks of `reconcile apply`,
+ * planned as a fleet plans a target: a tenant's schema, canonical forms shared) under the target's own
+ * advisory lock, taken before it plans, ending in one of the fleet's target states. It never throws:
+ * whatever goes wrong is that target's failure.
  */
-import { hasChanges } from '../../core/actions.js';
+import { assertNever } from '../../core/actions.js';
 import { formatProblem } from '../../core/errors.js';
 import type { ApplyEvent, ErrorInfo } from '../../core/events.js';
 import type { FleetEvent, TargetOutcome } from '../../core/fleet/events.js';
@@ -17,7 +18,9 @@ import { acquireApplyLock, ApplyLockHeld, type ApplyLock } from '../advisory-loc
 import { withSession } from '../db.js';
 import { errorInfo, executePlan, type ExecuteOptions } from '../executor.js';
 import type { LoadedManifest } from '../manifest/load.js';
-import { planAgainstDatabase } from '../planning.js';
+import type { CanonicalShare } from '../canonical/index.js';
+import type { PlanDocument } from '../../core/plan-document.js';
+import { planTarget } from './plan-target.js';
 
 export interface TargetApplyOptions {
   /** The target's desired state (manifests are read once per file by the caller). */
@@ -31,6 +34,8 @@ export interface TargetApplyOptions {
   /** Ctrl-C: the target's running builds are cancelled and cleaned up, as one apply does. */
   readonly signal: AbortSignal;
   readonly emit: (event: FleetEvent) => void;
+  /** Canonical forms shared between the fleet's targets alike. */
+  readonly share?: CanonicalShare;
   readonly execute?: Pick<ExecuteOptions, 'pollIntervalMs' | 'backoff' | 'replicaLagPollMs' | 'applicationName'>;
 }
 
@@ -92,6 +97,8 @@ export async function applyTarget(target: FleetTarget, canary: boolean, options:
     return outcome;
   };
 
+  // A discovery whose server did not answer stands for targets that could not be listed.
+  if (target.unreachable !== undefined) return finish('unreachable', { message: target.unreachable });
   let lock: ApplyLock;
   try {
     lock = await acquireApplyLock(target, options.execute?.applicationName === undefined ? {} : { applicationName: options.execute.applicationName });
@@ -108,27 +115,40 @@ export async function applyTarget(target: FleetTarget, canary: boolean, options:
   }
 }
 
+/** The target's plan as a fleet makes it (a tenant's schema, canonical forms shared): a document, or why not. */
+async function planned(target: FleetTarget, options: TargetApplyOptions, manifest: LoadedManifest): Promise<{ document: PlanDocument } | { state: TargetState; error: ErrorInfo }> {
+  const outcome = await planTarget(target, {
+    desired: manifest.desired,
+    manifestFile: manifest.desired.file,
+    manifestSha256: manifest.sha256,
+    allowEmpty: options.allowEmpty,
+    allowLockingDrops: options.allowLockingDrops,
+    exactBloat: options.exactBloat ?? false,
+    ...(options.share === undefined ? {} : { share: options.share }),
+  });
+  switch (outcome.kind) {
+    case 'planned':
+      return { document: outcome.document };
+    case 'unreachable':
+      return { state: 'unreachable', error: { message: outcome.error } };
+    case 'failed':
+      return { state: 'failed', error: { message: outcome.error, ...(outcome.problems.length === 0 ? {} : { detail: outcome.problems.map(formatProblem).join('\n') }) } };
+    default:
+      return assertNever(outcome, 'target plan outcome');
+  }
+}
+
 async function planAndRun(
   target: FleetTarget,
   options: TargetApplyOptions,
   setRecords: (records: ActionRecords) => void,
   setBytes: (bytes: Map<number, number>) => void,
 ): Promise<{ state: TargetState; error?: ErrorInfo }> {
-  const { desired, sha256 } = await options.loadDesired(target);
-  const settings: Settings = { ...desired.settings, ...options.overrides };
-  const planOptions = {
-    allowEmpty: options.allowEmpty,
-    allowLockingDrops: options.allowLockingDrops,
-    exactBloat: options.exactBloat ?? false,
-    manifestFile: desired.file,
-    manifestSha256: sha256,
-  };
-  const current = await planAgainstDatabase(target, desired, planOptions);
-  const problems = current.plan.problems;
-  if (problems.length > 0) {
-    return { state: 'failed', error: { message: `the plan cannot be made: ${pluralise(problems.length, 'problem')}`, detail: problems.map(formatProblem).join('\n') } };
-  }
-  if (!hasChanges(current.document.actions)) return { state: 'in-sync' };
+  const manifest = await options.loadDesired(target);
+  const settings: Settings = { ...manifest.desired.settings, ...options.overrides };
+  const current = await planned(target, options, manifest);
+  if (!('document' in current)) return current;
+  if (!current.document.changes) return { state: 'in-sync' };
   if (options.signal.aborted) return { state: 'not-run' };
 
   let records: ActionRecords = [];
@@ -146,8 +166,9 @@ async function planAndRun(
   });
   setBytes(await builtBytes(target, records).catch(() => new Map<number, number>()));
   if (result.interrupted) return { state: 'failed', error: { message: 'interrupted: running builds were cancelled and what they left was dropped' } };
-  const after = await planAgainstDatabase(target, desired, planOptions);
-  const differences = after.plan.actions.filter((a) => a.kind !== 'skip').map((a) => `${describeAction(a)} on ${a.table.schema}.${a.table.name}`);
+  const after = await planned(target, options, manifest);
+  if (!('document' in after)) return { state: 'failed', error: { ...after.error, message: `could not check the result: ${after.error.message}` } };
+  const differences = after.document.actions.filter((a) => a.kind !== 'skip').map((a) => `${describeAction(a)} on ${a.table.schema}.${a.table.name}`);
   listener({ type: 'verified', at: Date.now(), inSync: differences.length === 0, differences });
   if (result.failed > 0) return { state: 'failed', error: actionsFailed(records) };
   if (differences.length > 0) return { state: 'failed', error: { message: `not in sync after apply: ${differences.join('; ')}` } };
