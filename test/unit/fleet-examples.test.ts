@@ -4,11 +4,14 @@
  * commands and flags exist in the CLI, and its manifest passes validate.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadSqlParser } from '../../src/core/parse-tree.js';
+import { readTargetsFile } from '../../src/io/fleet/targets-file.js';
 import { checkManifestText } from '../../src/io/manifest/load.js';
 import { runInProcess } from '../helpers/in-process.js';
 
@@ -111,6 +114,13 @@ describe('indexed-job.yaml', () => {
     expect(env.valueFrom.secretKeyRef).toEqual({ name: 'pg-index-reconciler-fleet', key: 'tenants-url' });
     expect(config().data['targets.yaml']).toContain('server: env:TENANTS_URL');
     expect(pod.volumes[0].configMap.name).toBe(config().metadata.name);
+  });
+
+  it('ships a targets file the targets reader accepts, discovering the tenants on the Secret\'s server', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reconcile-job-'));
+    await writeFile(join(dir, 'targets.yaml'), config().data['targets.yaml']);
+    const targets = await readTargetsFile(join(dir, 'targets.yaml'));
+    expect(targets.spec).toMatchObject({ manifest: 'indexes.yaml', discover: [{ name: 'tenants', server: { kind: 'env', variable: 'TENANTS_URL' }, find: { kind: 'databases', pattern: 'tenant\\_%' } }] });
   });
 
   it('ships a manifest the loader accepts', () => {
