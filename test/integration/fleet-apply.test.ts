@@ -254,6 +254,23 @@ describe('fleet apply', () => {
     }
   });
 
+  it('applies schema-per-tenant targets in their own schemas, one after another in their shared database', async () => {
+    const tenants = await manifestFile(['version: 1', 'tables:', '  items:', '    indexes:', '      items_v: { columns: [v] }']);
+    const db = await fleetDatabase(serverA, 'shared/tenant_a', 0, tenants, `
+      CREATE SCHEMA tenant_a; CREATE TABLE tenant_a.items (id int, v int);
+      CREATE SCHEMA tenant_b; CREATE TABLE tenant_b.items (id int, v int);`);
+    const targets = ['tenant_a', 'tenant_b'].map((schema, ordinal) => ({ ...db.target, name: `shared/${schema}`, tenantSchema: schema, ordinal }));
+    const result = await applyFleet(targets, fleetOptions(() => undefined, { canary: 0, parallel: 4, perHost: 4 }));
+    expect(result.outcomes.map((o) => [o.name, o.state])).toEqual([
+      ['shared/tenant_a', 'applied'],
+      ['shared/tenant_b', 'applied'],
+    ]);
+    expect(await db.query(`SELECT schemaname, indexname FROM pg_indexes WHERE tablename = 'items' ORDER BY 1`)).toEqual([
+      { schemaname: 'tenant_a', indexname: 'items_v' },
+      { schemaname: 'tenant_b', indexname: 'items_v' },
+    ]);
+  });
+
   it('Ctrl-C stops every target as one apply stops, leaves no invalid index, and a second run resumes', async () => {
     const fleet = [
       await fleetDatabase(serverA, 'x1', 0, uniqueManifest, ITEMS(1_000)),

@@ -77,6 +77,18 @@ describe('fleet schedule', () => {
     expect(names(two.start)).toEqual(['a1', 'a2', 'b1', 'b2']);
   });
 
+  it('never runs two targets of one database at once: tenants of a database share its apply lock', () => {
+    const tenants = [
+      { ...target('shared/a', A, 0), database: 'a:5432/app' },
+      { ...target('shared/b', A, 1), database: 'a:5432/app' },
+      { ...target('other', A, 2), database: 'a:5432/other' },
+    ];
+    const policy = { ...DEFAULT_FLEET_POLICY, canary: 0, parallel: 4, perHost: 4 };
+    const schedule = planSchedule(tenants, policy);
+    expect(names(nextStarts(schedule, state([]), policy).start)).toEqual(['shared/a', 'other']);
+    expect(names(nextStarts(schedule, state(['other'], { 'shared/a': 'applied' }), policy).start)).toEqual(['shared/b']);
+  });
+
   it('stops the fleet when the canary fails, is unreachable or busy: nothing else starts', () => {
     for (const bad of ['failed', 'unreachable', 'busy'] as const) {
       const run = simulate(DEFAULT_FLEET_POLICY, (name) => (name === 'a1' ? bad : 'applied'));

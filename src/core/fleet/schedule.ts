@@ -27,7 +27,13 @@ export interface FleetPolicy {
 
 export const DEFAULT_FLEET_POLICY: FleetPolicy = { canary: 1, parallel: 4, perHost: 1, onError: 'stop', maxFailures: Number.POSITIVE_INFINITY };
 
-export type ScheduledTarget = Pick<FleetTarget, 'name' | 'server' | 'labels' | 'ordinal'>;
+export type ScheduledTarget = Pick<FleetTarget, 'name' | 'server' | 'labels' | 'ordinal'> & {
+  /**
+   * The database whose apply lock the target takes (`host:port/database`): tenants of one database
+   * (schema per tenant) share it, so they run one after another, never to find each other busy.
+   */
+  readonly database?: string;
+};
 
 export interface Schedule<T extends ScheduledTarget> {
   /** Applied one at a time before any other target; the fleet stops unless each applies or is in sync. */
@@ -99,14 +105,20 @@ export function nextStarts<T extends ScheduledTarget>(schedule: Schedule<T>, sta
   }
 
   const perServer = new Map<string, number>();
-  for (const t of schedule.rest) if (state.running.has(t.name)) perServer.set(t.server, (perServer.get(t.server) ?? 0) + 1);
+  const databases = new Set<string>();
+  const take = (t: T): void => {
+    perServer.set(t.server, (perServer.get(t.server) ?? 0) + 1);
+    if (t.database !== undefined) databases.add(t.database);
+  };
+  for (const t of schedule.rest) if (state.running.has(t.name)) take(t);
   const start: T[] = [];
   let free = policy.parallel - state.running.size;
   for (const t of schedule.rest) {
     if (free <= 0) break;
     if (!waiting(t) || (perServer.get(t.server) ?? 0) >= policy.perHost) continue;
+    if (t.database !== undefined && databases.has(t.database)) continue;
     start.push(t);
-    perServer.set(t.server, (perServer.get(t.server) ?? 0) + 1);
+    take(t);
     free -= 1;
   }
   const pending = schedule.rest.some(waiting);

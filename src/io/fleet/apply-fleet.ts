@@ -9,6 +9,7 @@ import { nextStarts, planSchedule, stopText, TARGET_STATES, type FleetPolicy, ty
 import type { FleetTarget } from '../../core/fleet/target.js';
 import { applyTarget, type TargetApplyOptions } from './apply-target.js';
 import { CanonicalCache } from './canonical-share.js';
+import { connectionParts } from './connection.js';
 
 export interface FleetApplyOptions extends Omit<TargetApplyOptions, 'emit'> {
   readonly policy: FleetPolicy;
@@ -29,6 +30,17 @@ function notRun(name: string, canary: boolean): TargetOutcome {
   return { name, state: 'not-run', canary, actions: [], bytesBuilt: 0 };
 }
 
+/** The target with the database whose apply lock it takes (tenants of one database share it). */
+function withDatabase(target: FleetTarget): FleetTarget & { readonly database?: string } {
+  if (target.unreachable !== undefined) return target;
+  try {
+    const { host, port, database } = connectionParts(target.connectionString);
+    return { ...target, database: `${host}:${port}/${database}` };
+  } catch {
+    return target;
+  }
+}
+
 export async function applyFleet(targets: readonly FleetTarget[], options: FleetApplyOptions): Promise<FleetResult> {
   const startedAt = Date.now();
   const { policy, signal } = options;
@@ -39,7 +51,7 @@ export async function applyFleet(targets: readonly FleetTarget[], options: Fleet
       // A renderer's bug must not stop a fleet halfway.
     }
   };
-  const schedule = planSchedule(targets, policy);
+  const schedule = planSchedule(targets.map(withDatabase), policy);
   // One cache for the fleet: targets alike build each canonical form once.
   const share = options.share ?? new CanonicalCache();
   const canaries = new Set(schedule.canaries.map((t) => t.name));
