@@ -25,6 +25,7 @@ export function recordActions(records: ActionRecords, event: ApplyEvent): Action
     case 'retry':
     case 'interrupt':
     case 'verified':
+    case 'notice':
     case 'summary':
       return records;
     default: {
