@@ -229,7 +229,7 @@ async function child(url, file) {
     const session = await connect(target);
     try {
       captured = [];
-      await readLiveState(session, (await loadManifest(file)).tables);
+      await readLiveState(session, (await loadManifestFile(file)).desired.tables);
       const queries = captured;
       captured = undefined;
       explained = {};
