@@ -14,6 +14,7 @@
  * - hash and gist, measured only: pgstattuple (reads the whole index): live tuples against the pages.
  * - every other method (gin, spgist, brin, extensions'): not measured.
  */
+import { indexKey } from './model.js';
 import { dedupLeafPages, type Deduplication } from './bloat-dedup.js';
 
 /** The figures of one index (for a partitioned index: of its leaves together). */
@@ -281,13 +282,9 @@ export interface BloatFacts {
   readonly leaves: ReadonlyMap<string, readonly LeafIndex[]>;
 }
 
-function keyOf(schema: string, name: string): string {
-  return `${schema}.${name}`;
-}
-
 /** The figures of an index: its own, or its leaves' together for a partitioned index. */
 export function bloatOf(facts: BloatFacts, index: { readonly schema: string; readonly name: string; readonly partitioned: boolean }): IndexBloat {
-  const key = keyOf(index.schema, index.name);
+  const key = indexKey(index.schema, index.name);
   if (!index.partitioned) return facts.indexes.get(key) ?? { kind: 'unknown', reason: 'not read (invalid, or created meanwhile)' };
   return sumBloat((facts.leaves.get(key) ?? []).map((leaf) => bloatOf(facts, { schema: leaf.schema, name: leaf.name, partitioned: false })));
 }

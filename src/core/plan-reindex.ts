@@ -6,7 +6,7 @@
  */
 import type { ReindexAction, ReindexFigures, Step, TableRef } from './actions.js';
 import { bloatOf, isBloated, type BloatFacts, type KnownBloat } from './bloat.js';
-import type { LiveIndex, Maintenance } from './model.js';
+import { indexKey, type LiveIndex, type Maintenance } from './model.js';
 import { reindexIndexSql } from './sql.js';
 
 function percent(ratio: number): string {
@@ -26,7 +26,7 @@ export function reindexAction(table: TableRef, live: LiveIndex, maintenance: Mai
   let steps: Step[];
   let roomBytes: number;
   if (live.partitioned) {
-    const leaves = (facts.leaves.get(`${live.schema}.${live.name}`) ?? []).flatMap((leaf) => {
+    const leaves = (facts.leaves.get(indexKey(live.schema, live.name)) ?? []).flatMap((leaf) => {
       const figures = bloatOf(facts, { schema: leaf.schema, name: leaf.name, partitioned: false });
       return figures.kind !== 'unknown' && figures.ratio > maxBloat ? [{ leaf, figures }] : [];
     });

@@ -1,6 +1,7 @@
 /* Bloat arithmetic: page layout, the estimate, the measures, partitioned sums, thresholds. */
 import { describe, expect, it } from 'vitest';
-import { averageItemWidth, estimateBtreeBloat, freshBtreePages, isBloated, measureBtreeBloat, sumBloat, type ColumnStats } from '../../src/core/bloat.js';
+import { averageItemWidth, bloatOf, estimateBtreeBloat, freshBtreePages, isBloated, measureBtreeBloat, sumBloat, type BloatFacts, type ColumnStats } from '../../src/core/bloat.js';
+import { indexKey } from '../../src/core/model.js';
 
 const int4: ColumnStats = { nullFraction: 0, averageWidth: 4, length: 4, align: 'i' };
 const text13: ColumnStats = { nullFraction: 0, averageWidth: 13, length: -1, align: 'i' };
@@ -49,5 +50,14 @@ describe('bloat arithmetic', () => {
     expect(isBloated(figure, 0.6, 0)).toBe(false);
     expect(isBloated(figure, 0.5, 61)).toBe(false);
     expect(isBloated({ kind: 'unknown', reason: 'x' }, 0, 0)).toBe(false);
+  });
+});
+
+describe('bloat figures by index', () => {
+  it('finds the figure of an index whose schema holds a dot, keyed as the reader keys it', () => {
+    const figure = { kind: 'estimated', ratio: 0.5, sizeBytes: 2_000_000, expectedBytes: 1_000_000, wastedBytes: 1_000_000 } as const;
+    const facts: BloatFacts = { method: 'estimated', indexes: new Map([[indexKey('a.b', 'c_x'), figure]]), leaves: new Map() };
+    expect(bloatOf(facts, { schema: 'a.b', name: 'c_x', partitioned: false })).toEqual(figure);
+    expect(bloatOf(facts, { schema: 'a', name: 'b.c_x', partitioned: false }).kind).toBe('unknown');
   });
 });
