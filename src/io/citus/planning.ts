@@ -6,7 +6,7 @@
 import { citusWarnings, withCitus } from '../../core/citus/live.js';
 import type { CitusState } from '../../core/citus/model.js';
 import { citusRefusals, withCitusRefusals } from '../../core/citus/refusals.js';
-import { indexKey, type DesiredState, type LiveState } from '../../core/model.js';
+import { indexKey, tableKey, type DesiredState, type LiveState } from '../../core/model.js';
 import type { CanonicalForms } from '../../core/plan-classify.js';
 import type { Session } from '../db.js';
 import { readCitusState } from './catalog.js';
@@ -28,7 +28,7 @@ function declaredKeys(desired: DesiredState): Set<string> {
  * dropped for it); for status, every index.
  */
 export async function readCitusView(session: Session, desired: DesiredState, live: LiveState, judge: 'declared' | 'all'): Promise<CitusView> {
-  const existing = desired.tables.filter((table) => live.tables.has(`${table.schema}.${table.name}`));
+  const existing = desired.tables.filter((table) => live.tables.has(tableKey(table.schema, table.name)));
   const citus = existing.length === 0 ? undefined : await readCitusState(session, existing);
   if (!citus) return { live, refuse: (canonical) => canonical, warnings: [] };
   const declared = declaredKeys(desired);
