@@ -7,6 +7,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexKey } from '../../src/core/model.js';
+import { reindexAction } from '../../src/core/plan-reindex.js';
 import { withSession } from '../../src/io/db.js';
 import { executePlan } from '../../src/io/executor.js';
 import { readReplicaLag } from '../../src/io/replica-lag.js';
@@ -14,6 +16,7 @@ import { main } from '../../src/main.js';
 import { until } from '../helpers/cli.js';
 import { captureContext } from '../helpers/in-process.js';
 import { column, commentAction, createAction, index, recorder, targetFor, testSettings } from '../helpers/plan-fixtures.js';
+import { liveIndex } from '../helpers/model-builders.js';
 import { startPrimaryWithStandby, type Replicated } from '../helpers/standby.js';
 
 const MB = 1024 ** 2;
@@ -106,6 +109,29 @@ describe('replica-lag gate', () => {
     );
     expect(failed.cleanedUp).toEqual([]);
     expect(await indexNames()).toEqual([{ name: 't_v', valid: true }]);
+    await catchUp();
+  });
+
+  it('holds a reindex like a build while the standby is behind, and reindexes once replay resumes', async () => {
+    const definition = 'CREATE INDEX c_id ON public.c USING btree (id)';
+    const figures = { kind: 'estimated', ratio: 0.5, sizeBytes: 16_384, expectedBytes: 8_192, wastedBytes: 8_192 } as const;
+    const facts = { method: 'estimated', indexes: new Map([[indexKey('public', 'c_id'), figures]]), leaves: new Map() } as const;
+    const action = reindexAction({ schema: 'public', name: 'c' }, liveIndex('c', 'c_id', definition), { maxBloat: 0.3, minBloatBytes: 0 }, facts);
+    expect(action?.steps.map((step) => step.kind)).toEqual(['reindex']);
+    const oid = async (): Promise<string> => (await servers.query<{ oid: string }>(servers.primary, "SELECT 'public.c_id'::regclass::oid::text AS oid", 'app'))[0]!.oid;
+    const before = await oid();
+    await fallBehind(MB);
+    const events = recorder();
+    const applying = executePlan(targetFor(appUrl), [action!], testSettings({ maxReplicaLagBytes: MB }), { listener: events.listener, replicaLagPollMs: 50 });
+    const waiting = await events.when((e) => e.type === 'waiting');
+    expect(waiting.type === 'waiting' && waiting.what).toMatch(/^replica lag: \d+(\.\d)? MB > 1 MB on standby-1$/);
+    // Held before the reindex: the index is the same relation, and nothing is being built.
+    expect(await oid()).toBe(before);
+    expect(await servers.query(servers.primary, 'SELECT pid FROM pg_stat_progress_create_index', 'app')).toEqual([]);
+    await servers.query(servers.standby, 'SELECT pg_wal_replay_resume()');
+    expect((await applying).statuses).toEqual(['done']);
+    // REINDEX CONCURRENTLY swaps in a new relation under the same name.
+    expect(await oid()).not.toBe(before);
     await catchUp();
   });
 
