@@ -109,6 +109,8 @@ export interface ReindexFigures {
   readonly expectedBytes: number;
   /** Free space the rebuild needs for its second copy (the largest partition's, partition by partition). */
   readonly roomBytes: number;
+  /** Why the estimate may read low (what it could not model): the index may be more bloated than shown. */
+  readonly caveat?: string;
 }
 
 export interface ReindexAction extends ActionBase {

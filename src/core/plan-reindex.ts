@@ -44,6 +44,7 @@ export function reindexAction(table: TableRef, live: LiveIndex, maintenance: Mai
     sizeBytes: bloat.sizeBytes,
     expectedBytes: bloat.expectedBytes,
     roomBytes,
+    ...(bloat.caveat === undefined ? {} : { caveat: bloat.caveat }),
   };
   return {
     kind: 'reindex',

@@ -32,7 +32,8 @@ const LEGEND_ORDER: readonly ActionKind[] = ['create', 'replace', 'rename', 'reb
 
 /** `bloat 62 %, 1.3 GB → ~0.5 GB (estimated from statistics); needs ~0.5 GB free for the new copy while it builds`. */
 export function reindexText(bloat: ReindexFigures): string {
-  const how = bloat.method === 'measured' ? 'measured with pgstattuple' : 'estimated from statistics';
+  const method = bloat.method === 'measured' ? 'measured with pgstattuple' : 'estimated from statistics';
+  const how = bloat.caveat === undefined ? method : `${method}, may read low: ${bloat.caveat}`;
   const percent = Math.round(bloat.ratio * 100);
   return (
     `bloat ${percent} %, ${formatBytes(bloat.sizeBytes)} → ~${formatBytes(bloat.expectedBytes)} (${how}); ` +

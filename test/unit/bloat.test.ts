@@ -1,6 +1,8 @@
 /* Bloat arithmetic: page layout, the estimate, the measures, partitioned sums, thresholds. */
 import { describe, expect, it } from 'vitest';
 import { averageItemWidth, bloatOf, estimateBtreeBloat, freshBtreePages, isBloated, measureBtreeBloat, sumBloat, type BloatFacts, type ColumnStats } from '../../src/core/bloat.js';
+import { reindexAction } from '../../src/core/plan-reindex.js';
+import { liveIndex } from '../helpers/model-builders.js';
 import { indexKey } from '../../src/core/model.js';
 
 const int4: ColumnStats = { nullFraction: 0, averageWidth: 4, length: 4, align: 'i' };
@@ -59,5 +61,15 @@ describe('bloat figures by index', () => {
     const facts: BloatFacts = { method: 'estimated', indexes: new Map([[indexKey('a.b', 'c_x'), figure]]), leaves: new Map() };
     expect(bloatOf(facts, { schema: 'a.b', name: 'c_x', partitioned: false })).toEqual(figure);
     expect(bloatOf(facts, { schema: 'a', name: 'b.c_x', partitioned: false }).kind).toBe('unknown');
+  });
+});
+
+describe('the reindex action', () => {
+  it('carries the caveat of an estimate that may read low', () => {
+    const caveat = 'deduplication not modelled: column 1: its operator class decides with my_equalimage';
+    const figure = { kind: 'estimated', ratio: 0.5, sizeBytes: 2_000_000, expectedBytes: 1_000_000, wastedBytes: 1_000_000, caveat } as const;
+    const facts: BloatFacts = { method: 'estimated', indexes: new Map([[indexKey('public', 't_x'), figure]]), leaves: new Map() };
+    const action = reindexAction({ schema: 'public', name: 't' }, liveIndex('t', 't_x', 'CREATE INDEX t_x ON public.t USING btree (x)'), { maxBloat: 0.3, minBloatBytes: 0 }, facts);
+    expect(action?.bloat).toEqual({ method: 'estimated', ratio: 0.5, sizeBytes: 2_000_000, expectedBytes: 1_000_000, roomBytes: 1_000_000, caveat });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { palette, PLAIN } from '../../src/ui/color.js';
 import { renderPlanMarkdown } from '../../src/ui/plan-markdown.js';
 import { renderPlanSql } from '../../src/ui/plan-sql.js';
-import { definitionLines, renderPlanText } from '../../src/ui/plan-text.js';
+import { definitionLines, reindexText, renderPlanText } from '../../src/ui/plan-text.js';
 import { hostilePlan, samplePlan } from '../helpers/sample-plan.js';
 
 const TIMEOUTS = { lockTimeoutMs: 5000, buildLockTimeoutMs: 0 };
@@ -202,6 +202,20 @@ describe('names from the database with line breaks and escapes in them', () => {
         '-- drop evil\\n+ idx_forged | `x` on public.docs: not in indexes.yaml (prune is on)',
         'DROP INDEX CONCURRENTLY IF EXISTS public."evil\n+ idx_forged | `x`";',
       ].join('\n'),
+    );
+  });
+});
+
+describe('the reindex line', () => {
+  const figures = { method: 'estimated', ratio: 0.62, sizeBytes: 64 * 1024 ** 2, expectedBytes: 24 * 1024 ** 2, roomBytes: 24 * 1024 ** 2 } as const;
+
+  it('says how the bloat was had and the room the new copy needs', () => {
+    expect(reindexText(figures)).toBe('bloat 62 %, 64.0 MB → ~24.0 MB (estimated from statistics); needs ~24.0 MB free for the new copy while it builds');
+  });
+
+  it('says when the estimate may read low, and why', () => {
+    expect(reindexText({ ...figures, caveat: 'deduplication not modelled: column 1: its operator class decides with my_equalimage' })).toBe(
+      'bloat 62 %, 64.0 MB → ~24.0 MB (estimated from statistics, may read low: deduplication not modelled: column 1: its operator class decides with my_equalimage); needs ~24.0 MB free for the new copy while it builds',
     );
   });
 });
