@@ -2,10 +2,9 @@
  * Catalog introspection: the live state of the declared tables, their partitions and every index on
  * them, read in a constant number of queries whatever the number of tables (names are passed as arrays).
  *
- * The reads run in one REPEATABLE READ, READ ONLY transaction (one snapshot for tables and indexes)
- * with a short lock_timeout: pg_get_indexdef takes ACCESS SHARE on the table, so a read would otherwise
- * wait for as long as someone holds ACCESS EXCLUSIVE there (a migration left open, a VACUUM FULL). On a
- * timeout we name who holds the lock instead of waiting.
+ * The reads run in one snapshot with a short lock_timeout (catalog-snapshot.ts): pg_get_indexdef takes
+ * ACCESS SHARE on the table, so a read would otherwise wait for as long as someone holds ACCESS EXCLUSIVE
+ * there. The rows become the live model in catalog-rows.ts.
  */
 import type { LiveState } from '../core/model.js';
 import type { Session } from './db.js';

@@ -1,12 +1,12 @@
 /*
- * The only module that imports `pg`. Everything else talks to PostgreSQL through `Session`.
+ * The only module that talks to `pg` (client-config.ts imports its types). Everything else talks to
+ * PostgreSQL through `Session`.
  *
  * Every session pins the settings that change how definitions print or what literals mean
  * (search_path, TimeZone, DateStyle, IntervalStyle) at connection start-up, not with SET, so that
  * canonicalising, reading and building all see the same rules, even behind a transaction pooler; and
- * jit = off, except on the sessions that measure the application's queries (`reconcile check`).
- *
- * A connection is a URL or libpq's key=value form (connection-string.ts), as psql takes them.
+ * jit = off, except on the sessions that measure the application's queries (`reconcile check`). The
+ * start-up options and the connection's configuration are made in client-config.ts.
  */
 import pg from 'pg';
 import { UserError } from '../core/errors.js';
