@@ -3,14 +3,13 @@
  * (json). Each takes the executor's events one by one; finish() flushes and, for the screen, waits
  * until Ink has written its last frame.
  */
-import { createElement } from 'react';
-import { render, type Instance } from 'ink';
 import type { ApplyEvent } from '../core/events.js';
 import { applyEventJson, applyJsonVersionLine } from './apply-json.js';
 import { createPlainFormatter } from './apply-plain.js';
-import { INITIAL_APPLY_VIEW, reduceApply, type ApplyView } from './apply-state.js';
+import { INITIAL_APPLY_VIEW, reduceApply } from './apply-state.js';
 import { ApplyApp } from './apply-tui.js';
 import type { Palette } from './color.js';
+import { liveScreen } from './live-screen.js';
 
 export interface ApplyRenderer {
   onEvent(event: ApplyEvent): void;
@@ -28,9 +27,6 @@ export interface RendererStream {
   /** The terminal the live screen draws on (required for `tui`). */
   stream?: NodeJS.WriteStream;
 }
-
-/** How often the live screen redraws without events, so that elapsed times move. */
-export const TICK_MS = 1_000;
 
 export function createApplyRenderer(kind: ApplyRendererKind, out: RendererStream, colors: Palette, now: () => number = Date.now): ApplyRenderer {
   switch (kind) {
@@ -80,39 +76,5 @@ function jsonRenderer(out: RendererStream): ApplyRenderer {
 function tuiRenderer(out: RendererStream, colors: Palette, now: () => number): ApplyRenderer {
   const stream = out.stream;
   if (stream === undefined) throw new Error('the tui apply renderer needs a terminal stream (out.stream)');
-  let view: ApplyView = INITIAL_APPLY_VIEW;
-  let columns = out.columns || stream.columns || 80;
-  const app = () => createElement(ApplyApp, { view, now: now(), columns, colors, ...(stream.rows ? { rows: stream.rows } : {}) });
-
-  // apply handles Ctrl-C itself (cancel builds, drop leftovers): Ink must not exit on it.
-  const instance: Instance = render(app(), { stdout: stream, patchConsole: false, exitOnCtrlC: false });
-  // Ink resolves only a promise asked for before unmount.
-  const exited = instance.waitUntilExit();
-  const redraw = () => instance.rerender(app());
-  const timer = setInterval(redraw, TICK_MS);
-  timer.unref();
-  const resized = () => {
-    columns = stream.columns || columns;
-    redraw();
-  };
-  stream.on('resize', resized);
-  let finished: Promise<void> | undefined;
-
-  return {
-    onEvent(event) {
-      if (finished !== undefined) return;
-      view = reduceApply(view, event);
-      redraw();
-    },
-    finish() {
-      finished ??= (async () => {
-        clearInterval(timer);
-        stream.off('resize', resized);
-        redraw();
-        instance.unmount();
-        await exited;
-      })();
-      return finished;
-    },
-  };
+  return liveScreen({ stream, ...(out.columns ? { columns: out.columns } : {}), colors, now, initial: INITIAL_APPLY_VIEW, reduce: reduceApply, component: ApplyApp });
 }

@@ -3,16 +3,15 @@
  * (plain) and NDJSON (json). Each takes the fleet's events one by one; finish() flushes and, for the
  * screen, waits until Ink has written its last frame.
  */
-import { createElement } from 'react';
-import { render, type Instance } from 'ink';
 import type { FleetEvent } from '../core/fleet/events.js';
 import { applyJsonVersionLine } from './apply-json.js';
-import { TICK_MS, type ApplyRendererKind, type RendererStream } from './apply-renderer.js';
+import type { ApplyRendererKind, RendererStream } from './apply-renderer.js';
 import type { Palette } from './color.js';
 import { fleetEventJson } from './fleet-json.js';
 import { createFleetPlainFormatter } from './fleet-plain.js';
-import { INITIAL_FLEET_VIEW, reduceFleet, type FleetView } from './fleet-state.js';
+import { INITIAL_FLEET_VIEW, reduceFleet } from './fleet-state.js';
 import { FleetApp } from './fleet-tui.js';
+import { liveScreen } from './live-screen.js';
 
 export interface FleetRenderer {
   onEvent(event: FleetEvent): void;
@@ -50,36 +49,5 @@ export function createFleetRenderer(kind: ApplyRendererKind, out: RendererStream
 function tuiRenderer(out: RendererStream, colors: Palette, now: () => number): FleetRenderer {
   const stream = out.stream;
   if (stream === undefined) throw new Error('the tui fleet renderer needs a terminal stream (out.stream)');
-  let view: FleetView = INITIAL_FLEET_VIEW;
-  let columns = out.columns || stream.columns || 80;
-  const app = () => createElement(FleetApp, { view, now: now(), columns, colors });
-  // apply handles Ctrl-C itself (cancel builds, drop leftovers): Ink must not exit on it.
-  const instance: Instance = render(app(), { stdout: stream, patchConsole: false, exitOnCtrlC: false });
-  const exited = instance.waitUntilExit();
-  const redraw = () => instance.rerender(app());
-  const timer = setInterval(redraw, TICK_MS);
-  timer.unref();
-  const resized = () => {
-    columns = stream.columns || columns;
-    redraw();
-  };
-  stream.on('resize', resized);
-  let finished: Promise<void> | undefined;
-  return {
-    onEvent(event) {
-      if (finished !== undefined) return;
-      view = reduceFleet(view, event);
-      redraw();
-    },
-    finish() {
-      finished ??= (async () => {
-        clearInterval(timer);
-        stream.off('resize', resized);
-        redraw();
-        instance.unmount();
-        await exited;
-      })();
-      return finished;
-    },
-  };
+  return liveScreen({ stream, ...(out.columns ? { columns: out.columns } : {}), colors, now, initial: INITIAL_FLEET_VIEW, reduce: reduceFleet, component: FleetApp });
 }
