@@ -13,6 +13,7 @@ import { DEFAULT_FLEET_POLICY, type FleetPolicy } from '../../src/core/fleet/sch
 import { loadManifestFile, type LoadedManifest } from '../../src/io/manifest/load.js';
 import type { FleetApplyOptions } from '../../src/io/fleet/apply-fleet.js';
 import type { FleetEvent } from '../../src/core/fleet/events.js';
+import { eventRecorder, type EventRecorder } from './event-recorder.js';
 
 /** A server the fleet's databases live on: its admin URL. */
 export interface FleetServer {
@@ -118,41 +119,10 @@ export function manifestLoader(): (target: FleetTarget) => Promise<LoadedManifes
   };
 }
 
-export interface FleetRecorder {
-  readonly events: FleetEvent[];
-  listener(event: FleetEvent): void;
-  when(predicate: (event: FleetEvent) => boolean, timeoutMs?: number): Promise<FleetEvent>;
-}
+export type FleetRecorder = EventRecorder<FleetEvent>;
 
 export function fleetRecorder(): FleetRecorder {
-  const events: FleetEvent[] = [];
-  const waiters: { predicate: (event: FleetEvent) => boolean; resolve: (event: FleetEvent) => void }[] = [];
-  return {
-    events,
-    listener(event) {
-      events.push(event);
-      for (const waiter of [...waiters]) {
-        if (waiter.predicate(event)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(event);
-        }
-      }
-    },
-    when(predicate, timeoutMs = 60_000) {
-      const seen = events.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for a fleet event')), timeoutMs);
-        waiters.push({
-          predicate,
-          resolve: (event) => {
-            clearTimeout(timer);
-            resolve(event);
-          },
-        });
-      });
-    },
-  };
+  return eventRecorder<FleetEvent>('a fleet event', 60_000);
 }
 
 /** Fleet apply options for a test: the given policy over the defaults, fast polling, short backoff. */

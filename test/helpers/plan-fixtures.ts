@@ -10,6 +10,7 @@ import { computePlan, type CanonicalForm } from '../../src/core/plan.js';
 import { createIndexSql } from '../../src/core/sql.js';
 import type { ConnectionTarget } from '../../src/io/db.js';
 import { desiredIndex, desiredState, desiredTable, liveIndex, liveState, liveTable } from './model-builders.js';
+import { eventRecorder, type EventRecorder } from './event-recorder.js';
 
 export { column, desiredIndex, expression } from './model-builders.js';
 
@@ -119,44 +120,16 @@ export function skipAction(table: string, name: string, pid = 1): SkipAction {
   return planned({ schema: 'public', table, declared: [], live: [live] }, 'skip');
 }
 
-export interface Recorder {
-  readonly events: ApplyEvent[];
-  listener(event: ApplyEvent): void;
+export interface Recorder extends EventRecorder<ApplyEvent> {
   of<T extends ApplyEventType>(type: T): Extract<ApplyEvent, { type: T }>[];
-  /** Resolves once an event matching `predicate` has been seen. */
-  when(predicate: (event: ApplyEvent) => boolean, timeoutMs?: number): Promise<ApplyEvent>;
 }
 
 export function recorder(): Recorder {
-  const events: ApplyEvent[] = [];
-  const waiters: { predicate: (event: ApplyEvent) => boolean; resolve: (event: ApplyEvent) => void }[] = [];
+  const recorded = eventRecorder<ApplyEvent>('an apply event', 20_000);
   return {
-    events,
-    listener(event) {
-      events.push(event);
-      for (const waiter of [...waiters]) {
-        if (waiter.predicate(event)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(event);
-        }
-      }
-    },
+    ...recorded,
     of<T extends ApplyEventType>(type: T) {
-      return events.filter((event): event is Extract<ApplyEvent, { type: T }> => event.type === type);
-    },
-    when(predicate, timeoutMs = 20_000) {
-      const seen = events.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for an apply event')), timeoutMs);
-        waiters.push({
-          predicate,
-          resolve: (event) => {
-            clearTimeout(timer);
-            resolve(event);
-          },
-        });
-      });
+      return recorded.events.filter((event): event is Extract<ApplyEvent, { type: T }> => event.type === type);
     },
   };
 }
