@@ -129,3 +129,33 @@ tables:
       notes_body:
         columns: [body]
 `;
+
+/** Holds ROW EXCLUSIVE on one shard of orders on the first worker: that shard's build waits for it. */
+export async function lockOneShard(db: CitusDatabase): Promise<{ release: () => Promise<void>; port: number }> {
+  const port = db.workerPorts[0];
+  const [row] = await db.sql<{ shard: string }>(
+    `SELECT s.shardid::text AS shard FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)
+     WHERE s.logicalrelid = 'orders'::regclass AND n.nodeport = $1 ORDER BY s.shardid LIMIT 1`,
+    [port],
+  );
+  const client = await db.workerClient(port);
+  await client.query(`BEGIN; LOCK TABLE public.orders_${row!.shard} IN ROW EXCLUSIVE MODE`);
+  return {
+    port,
+    release: async () => {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+
+/** A manifest declaring one index on orders over `columns` (written as in a YAML flow list). */
+export function ordersIndexManifest(index: string, columns: string): string {
+  return `version: 1
+tables:
+  orders:
+    indexes:
+      ${index}:
+        columns: [${columns}]
+`;
+}

@@ -3,7 +3,7 @@
  * exits 130; what a hard kill leaves (the coordinator's backend ended mid-build) the next plan repairs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShop, freshCitusDatabase, shardIndexes, type CitusDatabase } from './cluster.js';
+import { createShop, freshCitusDatabase, lockOneShard, ordersIndexManifest, shardIndexes, type CitusDatabase } from './cluster.js';
 
 let db: CitusDatabase;
 
@@ -15,21 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.end();
 });
-
-async function lockOneShard(): Promise<() => Promise<void>> {
-  const port = db.workerPorts[0];
-  const [row] = await db.sql<{ shard: string }>(
-    `SELECT s.shardid::text AS shard FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)
-     WHERE s.logicalrelid = 'orders'::regclass AND n.nodeport = $1 ORDER BY s.shardid LIMIT 1`,
-    [port],
-  );
-  const client = await db.workerClient(port);
-  await client.query(`BEGIN; LOCK TABLE public.orders_${row!.shard} IN ROW EXCLUSIVE MODE`);
-  return async () => {
-    await client.query('COMMIT');
-    await client.end();
-  };
-}
 
 /** Waits until no backend on the coordinator runs the build of `index` any more. */
 async function untilNoBuild(index: string): Promise<void> {
@@ -52,20 +37,10 @@ async function invalidAnywhere(): Promise<string[]> {
   return invalid;
 }
 
-function manifest(index: string, column: string): string {
-  return `version: 1
-tables:
-  orders:
-    indexes:
-      ${index}:
-        columns: [${column}]
-`;
-}
-
 describe('an interrupted distributed build', () => {
   it('Ctrl-C: exit 130, nothing invalid on the coordinator or any shard', async () => {
-    db.manifest(manifest('orders_status', 'status'));
-    const release = await lockOneShard();
+    db.manifest(ordersIndexManifest('orders_status', 'status'));
+    const { release } = await lockOneShard(db);
     const run = db.startCli(['apply', '--yes', '--output', 'plain']);
     try {
       await run.waitForOutput(/progress  public\.orders orders_status .* shards built/, 60_000);
@@ -83,8 +58,8 @@ describe('an interrupted distributed build', () => {
   });
 
   it('a hard kill mid-build: the next plan rebuilds what it left, and apply repairs every shard', async () => {
-    db.manifest(manifest('orders_created', 'created_at'));
-    const release = await lockOneShard();
+    db.manifest(ordersIndexManifest('orders_created', 'created_at'));
+    const { release } = await lockOneShard(db);
     const run = db.startCli(['apply', '--yes', '--output', 'plain']);
     try {
       await run.waitForOutput(/progress  public\.orders orders_created .* [1-7] of 8 shards built/, 60_000);

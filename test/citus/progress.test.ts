@@ -3,7 +3,7 @@
  * and plain output show the shards built of total rising and the waiting worker's phase.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShop, freshCitusDatabase, shardIndexes, type CitusDatabase } from './cluster.js';
+import { createShop, freshCitusDatabase, lockOneShard, ordersIndexManifest, shardIndexes, type CitusDatabase } from './cluster.js';
 
 let db: CitusDatabase;
 
@@ -16,39 +16,10 @@ afterAll(async () => {
   await db.end();
 });
 
-/** Holds ROW EXCLUSIVE on one shard of orders on the first worker: that shard's build waits for it. */
-async function lockOneShard(): Promise<{ release: () => Promise<void>; port: number }> {
-  const port = db.workerPorts[0];
-  const [row] = await db.sql<{ shard: string }>(
-    `SELECT s.shardid::text AS shard FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)
-     WHERE s.logicalrelid = 'orders'::regclass AND n.nodeport = $1 ORDER BY s.shardid LIMIT 1`,
-    [port],
-  );
-  const client = await db.workerClient(port);
-  await client.query(`BEGIN; LOCK TABLE public.orders_${row!.shard} IN ROW EXCLUSIVE MODE`);
-  return {
-    port,
-    release: async () => {
-      await client.query('COMMIT');
-      await client.end();
-    },
-  };
-}
-
-function manifest(index: string, columns: string): string {
-  return `version: 1
-tables:
-  orders:
-    indexes:
-      ${index}:
-        columns: [${columns}]
-`;
-}
-
 describe('a distributed build', () => {
   it('shows its shards built of total and a worker phase in NDJSON', async () => {
-    db.manifest(manifest('orders_tenant_created', 'tenant_id, created_at'));
-    const lock = await lockOneShard();
+    db.manifest(ordersIndexManifest('orders_tenant_created', 'tenant_id, created_at'));
+    const lock = await lockOneShard(db);
     const other = db.workerPorts[1];
     const run = db.startCli(['apply', '--yes', '--output', 'json']);
     try {
@@ -72,8 +43,8 @@ describe('a distributed build', () => {
   });
 
   it('shows them in plain lines', async () => {
-    db.manifest(manifest('orders_tenant_status', 'tenant_id, status'));
-    const lock = await lockOneShard();
+    db.manifest(ordersIndexManifest('orders_tenant_status', 'tenant_id, status'));
+    const lock = await lockOneShard(db);
     const other = db.workerPorts[1];
     const run = db.startCli(['apply', '--yes', '--output', 'plain']);
     try {
@@ -90,8 +61,8 @@ describe('a distributed build', () => {
   });
 
   it('says once when the workers cannot be reached, and counts shards through the coordinator', async () => {
-    db.manifest(`${manifest('orders_tenant_ext', 'tenant_id, ext_id')}settings:\n  citus:\n    workerUrl: postgres://no_such_role@{host}:{port}/${db.name}\n`);
-    const lock = await lockOneShard();
+    db.manifest(`${ordersIndexManifest('orders_tenant_ext', 'tenant_id, ext_id')}settings:\n  citus:\n    workerUrl: postgres://no_such_role@{host}:{port}/${db.name}\n`);
+    const lock = await lockOneShard(db);
     const run = db.startCli(['apply', '--yes', '--output', 'plain']);
     try {
       await run.waitForOutput(/progress  public\.orders orders_tenant_ext \d+% building on the shards — [4-7] of 8 shards built\n/, 60_000);
