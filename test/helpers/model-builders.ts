@@ -11,6 +11,7 @@ import {
   type LiveTable,
   type SourceRef,
 } from '../../src/core/model.js';
+import type { ProgressRow } from '../../src/core/progress.js';
 
 export function source(path: string, line = 1, column = 1): SourceRef {
   return { file: 'indexes.yaml', line, column, path };
@@ -98,6 +99,23 @@ export function liveState(tables: LiveTable[], indexes: LiveIndex[], extra: Part
       { name: 'pg_global', canCreate: true },
     ],
     namesInUse: [],
+    ...extra,
+  };
+}
+
+/** A row of pg_stat_progress_create_index in `phase`, every counter 0 unless given. */
+export function progressRow(phase: string, extra: Partial<ProgressRow> = {}): ProgressRow {
+  return {
+    phase,
+    blocksTotal: 0,
+    blocksDone: 0,
+    tuplesTotal: 0,
+    tuplesDone: 0,
+    lockersTotal: 0,
+    lockersDone: 0,
+    currentLockerPid: 0,
+    partitionsTotal: 0,
+    partitionsDone: 0,
     ...extra,
   };
 }

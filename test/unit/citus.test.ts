@@ -9,7 +9,7 @@ import { describeVerdict, verifyShards } from '../../src/core/citus/shards.js';
 import { computePlan } from '../../src/core/plan.js';
 import { costText } from '../../src/ui/plan-text.js';
 import { workerTarget } from '../../src/io/citus/workers.js';
-import { column, desiredIndex, desiredState, desiredTable, liveIndex, liveState, liveTable } from '../helpers/model-builders.js';
+import { column, desiredIndex, desiredState, desiredTable, liveIndex, liveState, liveTable, progressRow } from '../helpers/model-builders.js';
 
 const VALID: ShardIndex = { valid: true, ready: true, sizeBytes: 8192, scans: 2 };
 
@@ -112,18 +112,7 @@ describe("Citus's refusals", () => {
 });
 
 describe('progress per worker', () => {
-  const row = (phase: string) => ({
-    phase,
-    blocksTotal: 0,
-    blocksDone: 0,
-    tuplesTotal: 0,
-    tuplesDone: 0,
-    lockersTotal: 0,
-    lockersDone: 0,
-    currentLockerPid: 0,
-    partitionsTotal: 0,
-    partitionsDone: 0,
-  });
+  const row = (phase: string) => progressRow(phase);
 
   it('counts shards built of total and shows each worker’s least advanced phase', () => {
     const progress = shardProgress([

@@ -2,23 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredIndex } from '../../src/core/model.js';
 import { buildStep } from '../../src/core/plan-build-steps.js';
 import { buildFraction, describeWait, estimateEtaMs, isSafeBuild, isWaitPhase, phaseCounters, type ProgressRow } from '../../src/core/progress.js';
-import { column, desiredIndex, expression } from '../helpers/model-builders.js';
+import { column, desiredIndex, expression, progressRow } from '../helpers/model-builders.js';
 
-function row(phase: string, extra: Partial<ProgressRow> = {}): ProgressRow {
-  return {
-    phase,
-    blocksTotal: 0,
-    blocksDone: 0,
-    tuplesTotal: 0,
-    tuplesDone: 0,
-    lockersTotal: 0,
-    lockersDone: 0,
-    currentLockerPid: 0,
-    partitionsTotal: 0,
-    partitionsDone: 0,
-    ...extra,
-  };
-}
+const row = progressRow;
 
 describe('fraction of the whole build', () => {
   it.each<[string, Partial<ProgressRow>, number]>([
