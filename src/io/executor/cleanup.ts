@@ -5,13 +5,12 @@
  * backend may still be running: its index is read back once it ends, before deciding what happened.
  */
 import type { Action, TableRef } from '../../core/actions.js';
-import { isConnectionLoss } from '../../core/retry.js';
-import { dropIndexSql, isTemporaryName, temporaryName } from '../../core/sql.js';
+import { isTemporaryName, temporaryName } from '../../core/sql.js';
+import { cleanupDrop } from './cleanup-drop.js';
 import { qualified, type RunContext, type Worker } from './context.js';
-import { errorInfo } from './errors.js';
 import { readIndex, type IndexState } from './index-state.js';
 import { dropLeftovers } from './reindex-leftovers.js';
-import { forget, session, settingsSql, sleep } from './worker.js';
+import { session, sleep } from './worker.js';
 
 /** An index a step set out to create, and what was under its name before (never to be dropped). */
 export interface Creation {
@@ -37,24 +36,12 @@ function isOurLeftover(state: IndexState | undefined, creation: Creation): state
 }
 
 /** Drops `creation`'s index if it is ours to drop; true when it was dropped. */
-async function dropLeftover(run: RunContext, worker: Worker, creation: Creation): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const s = await session(run, worker);
-      const state = await readIndex(s, creation.ref);
-      if (!isOurLeftover(state, creation)) return false;
-      await s.query(settingsSql({ ...run.settings, statementTimeoutMs: 0 }, run.cleanupLockTimeoutMs));
-      // A partitioned index takes its attached partition indexes with it; it cannot go concurrently.
-      await s.query(dropIndexSql(creation.ref.schema, creation.ref.name, { concurrently: !state.partitioned }));
-      return true;
-    } catch (error) {
-      const info = errorInfo(error);
-      if (isConnectionLoss(info)) await forget(run, worker);
-      // A late cancel meant for the step may hit the drop: one more try; anything else is final.
-      if (info.code !== '57014' && !isConnectionLoss(info)) return false;
-    }
-  }
-  return false;
+function dropLeftover(run: RunContext, worker: Worker, creation: Creation): Promise<boolean> {
+  return cleanupDrop(run, worker, async (s) => {
+    const state = await readIndex(s, creation.ref);
+    // A partitioned index takes its attached partition indexes with it; it cannot go concurrently.
+    return isOurLeftover(state, creation) ? { ref: creation.ref, concurrently: !state.partitioned } : undefined;
+  });
 }
 
 /**

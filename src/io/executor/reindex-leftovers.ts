@@ -5,12 +5,11 @@
  * either way: only these leftovers are dropped, and only those that were not there before the step.
  */
 import type { TableRef } from '../../core/actions.js';
-import { isConnectionLoss } from '../../core/retry.js';
-import { dropIndexSql, isReindexLeftoverName, qualify } from '../../core/sql.js';
+import { isReindexLeftoverName, qualify } from '../../core/sql.js';
 import type { Session } from '../db.js';
 import { qualified, type RunContext, type Worker } from './context.js';
-import { errorInfo } from './errors.js';
-import { forget, session, settingsSql } from './worker.js';
+import { cleanupDrop } from './cleanup-drop.js';
+import { session } from './worker.js';
 
 export interface Leftover {
   readonly oid: string;
@@ -59,19 +58,6 @@ export async function dropLeftovers(
   return { cleanedUp, leftBehind };
 }
 
-async function dropOne(run: RunContext, worker: Worker, leftover: Leftover): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const s = await session(run, worker);
-      await s.query(settingsSql({ ...run.settings, statementTimeoutMs: 0 }, run.cleanupLockTimeoutMs));
-      await s.query(dropIndexSql(leftover.ref.schema, leftover.ref.name, { concurrently: true }));
-      return true;
-    } catch (error) {
-      const info = errorInfo(error);
-      if (isConnectionLoss(info)) await forget(run, worker);
-      // A late cancel meant for the step may hit the drop: one more try; anything else is final.
-      if (info.code !== '57014' && !isConnectionLoss(info)) return false;
-    }
-  }
-  return false;
+function dropOne(run: RunContext, worker: Worker, leftover: Leftover): Promise<boolean> {
+  return cleanupDrop(run, worker, async () => ({ ref: leftover.ref, concurrently: true }));
 }
