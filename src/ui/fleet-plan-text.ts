@@ -4,13 +4,13 @@
  * line: `52 targets: 47 in sync, 3 with one plan (+ idx_orders_created on public.orders), 1 with its
  * own plan, 1 unreachable`.
  */
-import type { Action, PlanSummary } from '../core/actions.js';
+import type { Action } from '../core/actions.js';
 import { formatProblem } from '../core/errors.js';
 import { fleetCounts, type FleetPlan, type PlanGroup } from '../core/fleet/plan-groups.js';
 import { printableName, printableText } from '../core/printable.js';
 import { pluralise } from '../core/text.js';
 import type { Palette } from './color.js';
-import { renderPlanText, SYMBOLS } from './plan-text.js';
+import { countsText, renderPlanText, SYMBOLS } from './plan-text.js';
 
 /** How a group's tables are named when its targets are tenants of different schemas. */
 export const TENANT_SCHEMA = '<tenant>';
@@ -24,20 +24,7 @@ function tableOf(action: Action, group: PlanGroup): string {
 export function groupDescription(group: PlanGroup): string {
   const actions = group.document.actions.filter((a) => a.kind !== 'skip');
   if (actions.length <= 2) return actions.map((a) => `${SYMBOLS[a.kind]} ${printableName(a.index)} on ${tableOf(a, group)}`).join(', ');
-  return countsText(group.summary);
-}
-
-function countsText(summary: PlanSummary): string {
-  const words: [keyof PlanSummary, string][] = [
-    ['create', 'to create'],
-    ['replace', 'to replace'],
-    ['rename', 'to rename'],
-    ['rebuild', 'to rebuild'],
-    ['reindex', 'to reindex'],
-    ['drop', 'to drop'],
-    ['comment', 'to comment'],
-  ];
-  return words.filter(([kind]) => summary[kind] > 0).map(([kind, text]) => `${summary[kind]} ${text}`).join(', ');
+  return countsText(group.summary, false);
 }
 
 export function fleetSummaryLine(plan: FleetPlan): string {

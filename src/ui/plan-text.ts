@@ -115,24 +115,31 @@ function actionLines(action: Action, colors: Palette): string[] {
   }
 }
 
+/** What the plan does, in the closing line's words and order. */
+const COUNT_WORDS: readonly (readonly [keyof PlanSummary, string])[] = [
+  ['create', 'to create'],
+  ['replace', 'to replace'],
+  ['rename', 'to rename'],
+  ['rebuild', 'to rebuild'],
+  ['reindex', 'to reindex'],
+  ['drop', 'to drop'],
+  ['comment', 'to comment'],
+  ['skip', 'skipped'],
+];
+
+/** `3 to create, 1 to drop` (skips counted unless `skips` is false). */
+export function countsText(summary: PlanSummary, skips = true): string {
+  return COUNT_WORDS.filter(([kind]) => (skips || kind !== 'skip') && summary[kind] > 0)
+    .map(([kind, words]) => `${summary[kind]} ${words}`)
+    .join(', ');
+}
+
 export function summaryLine(summary: PlanSummary, manifestName: string, changes: boolean): string {
   if (!changes) {
     const skipped = summary.skip > 0 ? ` ${summary.skip} index${summary.skip === 1 ? ' is' : 'es are'} being built by another session and left alone.` : '';
     return summary.skip > 0 ? `No changes to make now.${skipped}` : `No changes. The indexes match ${manifestName}.`;
   }
-  const parts: string[] = [];
-  const phrase: [keyof PlanSummary, string][] = [
-    ['create', 'to create'],
-    ['replace', 'to replace'],
-    ['rename', 'to rename'],
-    ['rebuild', 'to rebuild'],
-    ['reindex', 'to reindex'],
-    ['drop', 'to drop'],
-    ['comment', 'to comment'],
-    ['skip', 'skipped'],
-  ];
-  for (const [kind, words] of phrase) if (summary[kind] > 0) parts.push(`${summary[kind]} ${words}`);
-  return `Plan: ${parts.join(', ')}.`;
+  return `Plan: ${countsText(summary)}.`;
 }
 
 export function renderPlanText(plan: PlanDocument, colors: Palette): string {
