@@ -3,6 +3,7 @@
  * are close enough, what the wait says, and when to give up. Pure: the positions are read in
  * src/io/replica-lag.ts, the waiting happens in src/io/executor/replica-gate.ts.
  */
+import { scaleBytes } from './units.js';
 
 /** settings.maxReplicaLagWait when the manifest gives none. */
 export const DEFAULT_REPLICA_LAG_WAIT_MS = 30 * 60_000;
@@ -29,16 +30,10 @@ export interface LagLimits {
 
 /** `410 MB`, `1.5 GB`, `900 kB`: whole numbers from 10 up, one decimal below. */
 export function formatLag(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${bytes} bytes`;
+  const { value, unit } = scaleBytes(bytes);
+  if (unit === 'bytes') return `${bytes} bytes`;
   const shown = value >= 10 ? String(Math.round(value)) : value.toFixed(1).replace(/\.0$/, '');
-  return `${shown} ${units[unit]}`;
+  return `${shown} ${unit}`;
 }
 
 /** `replica lag: 410 MB > 256 MB on standby-1, 300 MB > 256 MB on standby-2` (what the UIs show after "waiting for"). */

@@ -86,3 +86,15 @@ export function parsePercent(value: number | string): number {
   if (amount > 100) throw new UnitError(`${show(value)} is not a percentage: it is at most 100%`);
   return amount / 100;
 }
+
+/** `bytes` in the largest unit of 1024 it reaches (up to TB): the value in it and the unit's name. */
+export function scaleBytes(bytes: number): { readonly value: number; readonly unit: 'bytes' | 'kB' | 'MB' | 'GB' | 'TB' } {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return { value, unit: units[unit]! };
+}

@@ -1,14 +1,9 @@
 /* Human-readable sizes, counts and durations for every renderer. */
+import { scaleBytes } from '../core/units.js';
 
 export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+  const { value, unit } = scaleBytes(bytes);
+  return unit === 'bytes' ? `${bytes} bytes` : `${value.toFixed(1)} ${unit}`;
 }
 
 export function formatCount(count: number): string {
