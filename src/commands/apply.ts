@@ -20,11 +20,8 @@ import { colorsFor, withConnection, type CommandContext, type CommonOptions, typ
 
 export type ApplyOutput = 'tui' | 'plain' | 'json';
 
-export interface ApplyCommandOptions extends ConnectionOptions, CommonOptions {
-  readonly file: string;
-  /** Whether -f was given explicitly (a saved plan otherwise names its own manifest). */
-  readonly fileGiven: boolean;
-  readonly planFile?: string;
+/** The apply flags one database and a fleet share: the approval, the renderer, and what overrides the manifest's settings. */
+export interface ApplyRunFlags {
   readonly yes?: boolean;
   readonly output?: ApplyOutput;
   readonly concurrency?: number;
@@ -33,6 +30,13 @@ export interface ApplyCommandOptions extends ConnectionOptions, CommonOptions {
   readonly allowEmpty?: boolean;
   readonly allowLockingDrops?: boolean;
   readonly exactBloat?: boolean;
+}
+
+export interface ApplyCommandOptions extends ConnectionOptions, CommonOptions, ApplyRunFlags {
+  readonly file: string;
+  /** Whether -f was given explicitly (a saved plan otherwise names its own manifest). */
+  readonly fileGiven: boolean;
+  readonly planFile?: string;
   /** Time the declared queries before and after the apply and print the comparison (see apply-check). */
   readonly check?: boolean;
 }

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import { DEFAULT_FLEET_POLICY, type OnError } from '../core/fleet/schedule.js';
-import type { ApplyOutput } from './apply.js';
+import type { ApplyRunFlags } from './apply.js';
 import type { CommandContext, ConnectionOptions } from './context.js';
 import { checkFleetFlags, fleetTargets, isFleet, withFleetOptions, type FleetFlags } from './fleet.js';
 
@@ -53,17 +53,9 @@ export function checkFleetApplyFlags(flags: FleetApplyFlags & ConnectionOptions 
   checkFleetFlags(flags, { '--check': flags.check });
 }
 
-export interface FleetApplyCliOptions extends FleetApplyFlags {
+export interface FleetApplyCliOptions extends FleetApplyFlags, ApplyRunFlags {
   readonly file: string;
   readonly fileGiven: boolean;
-  readonly yes?: boolean;
-  readonly output?: ApplyOutput;
-  readonly concurrency?: number;
-  readonly lockTimeoutMs?: number;
-  readonly buildLockTimeoutMs?: number;
-  readonly allowEmpty?: boolean;
-  readonly allowLockingDrops?: boolean;
-  readonly exactBloat?: boolean;
   readonly color?: boolean;
 }
 

@@ -12,24 +12,16 @@ import { applyFleet, fleetExitCode } from '../io/fleet/apply-fleet.js';
 import { writeFleetReport } from '../io/fleet/report-file.js';
 import { loadFleetManifests } from '../io/fleet/plan-fleet.js';
 import type { LoadedManifest } from '../io/manifest/load.js';
-import { chooseOutput, type ApplyOutput } from './apply.js';
+import { chooseOutput, type ApplyRunFlags } from './apply.js';
 import { colorsFor, type CommandContext, type CommonOptions } from './context.js';
 
-export interface FleetApplyCommandOptions extends CommonOptions {
-  readonly yes?: boolean;
-  readonly output?: ApplyOutput;
+export interface FleetApplyCommandOptions extends CommonOptions, ApplyRunFlags {
   readonly parallel?: number;
   readonly perHost?: number;
   readonly canary?: number;
   readonly onError?: OnError;
   readonly maxFailures?: number;
   readonly report?: string;
-  readonly concurrency?: number;
-  readonly lockTimeoutMs?: number;
-  readonly buildLockTimeoutMs?: number;
-  readonly allowEmpty?: boolean;
-  readonly allowLockingDrops?: boolean;
-  readonly exactBloat?: boolean;
 }
 
 /** The policy the flags ask for; --max-failures alone means --on-error continue. */
